@@ -1,0 +1,57 @@
+//===- Common.h - Shared pieces of the sparsec commands ---------*- C++ -*-===//
+//
+// Part of sparsec. Private to lib/Driver.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_LIB_DRIVER_COMMON_H
+#define SPARSEC_LIB_DRIVER_COMMON_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+#include <memory>
+
+namespace sparsec::driver {
+
+/// One sparsec command: its subcommand (which owns its options) and entry.
+struct Command {
+  llvm::cl::SubCommand &sub;
+  int (*run)();
+};
+
+Command runCommand();
+Command statsCommand();
+Command doctorCommand();
+
+/// An MLIR context with sparsec's dialects and diagnostics printed against the
+/// source file, plus the loaded network.
+class Session {
+public:
+  Session();
+
+  /// Parses `path`, picks the network (by name, or the only function) and
+  /// verifies it. Diagnostics are printed; returns null on failure.
+  mlir::func::FuncOp load(llvm::StringRef path, llvm::StringRef function);
+
+  mlir::MLIRContext &context() { return ctx; }
+
+private:
+  mlir::MLIRContext ctx;
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+/// Prints "sparsec <cmd>: error: <msg>" for errors without a source location.
+llvm::raw_ostream &error(llvm::StringRef command);
+
+} // namespace sparsec::driver
+
+#endif // SPARSEC_LIB_DRIVER_COMMON_H

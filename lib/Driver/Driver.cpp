@@ -1,0 +1,67 @@
+//===- Driver.cpp - The sparsec command-line tool ---------------*- C++ -*-===//
+//
+// Part of sparsec.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparsec/Driver/Driver.h"
+#include "Common.h"
+
+#include "sparsec/Network/Network.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/InitLLVM.h"
+
+using namespace mlir;
+using namespace sparsec;
+using namespace sparsec::driver;
+
+Session::Session() : handler(sourceMgr, &ctx) {
+  DialectRegistry registry;
+  registerNetworkDialects(registry);
+  ctx.appendDialectRegistry(registry);
+  ctx.loadAllAvailableDialects();
+}
+
+func::FuncOp Session::load(StringRef path, StringRef function) {
+  module = parseNetworkFile(path, sourceMgr, ctx);
+  if (!module)
+    return nullptr;
+  FailureOr<func::FuncOp> fn = findNetwork(*module, function);
+  if (failed(fn) || failed(verifyNetwork(*fn)))
+    return nullptr;
+  return *fn;
+}
+
+raw_ostream &driver::error(StringRef command) {
+  return llvm::WithColor::error(llvm::errs(), ("sparsec " + command).str());
+}
+
+int driver::main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  const Command commands[] = {runCommand(), statsCommand(), doctorCommand()};
+  // libLLVM registers hundreds of code generation flags at the top level;
+  // they mean nothing to sparsec's users.
+  llvm::cl::OptionCategory none("sparsec");
+  llvm::cl::HideUnrelatedOptions(none);
+  llvm::cl::SetVersionPrinter([](raw_ostream &os) {
+    os << "sparsec " << SPARSEC_VERSION << " (MLIR " << LLVM_VERSION_STRING
+       << ", Halide 14)\n";
+  });
+  if (!llvm::cl::ParseCommandLineOptions(
+          argc, argv,
+          "sparsec: a compiler for pruned neural networks\n\n"
+          "  sparsec <command> --help   describes a command\n",
+          &llvm::errs()))
+    return 1;
+  for (const Command &c : commands)
+    if (c.sub)
+      return c.run();
+  llvm::errs() << "sparsec: no command given; the commands are:\n";
+  for (const Command &c : commands)
+    llvm::errs() << "  " << c.sub.getName() << "\t" << c.sub.getDescription()
+                 << "\n";
+  llvm::errs() << "Run 'sparsec <command> --help' for a command's options.\n";
+  return 1;
+}

@@ -1,0 +1,43 @@
+//===- StatsCommand.cpp - sparsec stats: size and cost per layer -*- C++ -*-===//
+//
+// Part of sparsec.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "sparsec/Network/Stats.h"
+
+using namespace mlir;
+using namespace sparsec;
+using namespace sparsec::driver;
+namespace cl = llvm::cl;
+
+namespace {
+cl::SubCommand sub("stats", "Print each layer's shapes, parameters, "
+                            "nonzeros, sparsity and MACs");
+cl::opt<std::string> netFile(cl::Positional, cl::Required, cl::sub(sub),
+                             cl::desc("<net.mlir>"));
+cl::opt<bool> json("json", cl::sub(sub),
+                   cl::desc("Print JSON instead of a table"));
+cl::opt<std::string> function("function", cl::sub(sub), cl::value_desc("name"),
+                              cl::desc("The network function, when the file "
+                                       "holds more than one"));
+
+int run() {
+  Session session;
+  func::FuncOp fn = session.load(netFile, function);
+  if (!fn)
+    return 1;
+  FailureOr<NetworkStats> stats = collectStats(fn);
+  if (failed(stats))
+    return 1;
+  if (json)
+    llvm::outs() << llvm::formatv("{0:2}", statsToJson(*stats)) << "\n";
+  else
+    printStatsTable(*stats, llvm::outs());
+  return 0;
+}
+} // namespace
+
+Command driver::statsCommand() { return {sub, run}; }

@@ -1,0 +1,30 @@
+# -*- Python -*-
+# lit configuration for sparsec's tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SPARSEC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "Utils", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sparsec_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%sparsec_src", config.sparsec_src_root))
+config.substitutions.append(
+    ("%f32", config.python_executable + " " +
+     os.path.join(config.sparsec_src_root, "test", "Utils", "f32.py")))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
+tools = ["sparsec", "sparsec-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
