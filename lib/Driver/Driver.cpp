@@ -22,10 +22,20 @@ Session::Session() : handler(sourceMgr, &ctx) {
   registerNetworkDialects(registry);
   ctx.appendDialectRegistry(registry);
   ctx.loadAllAvailableDialects();
+  // A diagnostic quotes the source line; dumping the whole op as well would
+  // bury it.
+  ctx.printOpOnDiagnostic(false);
 }
 
 func::FuncOp Session::load(StringRef path, StringRef function) {
-  module = parseNetworkFile(path, sourceMgr, ctx);
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (!buffer) {
+    llvm::WithColor::error(llvm::errs(), "sparsec")
+        << "cannot read network file '" << path
+        << "': " << buffer.getError().message() << "\n";
+    return nullptr;
+  }
+  module = parseNetwork(std::move(*buffer), sourceMgr, ctx);
   if (!module)
     return nullptr;
   FailureOr<func::FuncOp> fn = findNetwork(*module, function);

@@ -110,8 +110,8 @@ int run() {
       return llvm::Error::success();
     });
     if (err) {
-      error("run") << "cannot write output file '" << outputFile
-                   << "': " << llvm::toString(std::move(err)) << "\n";
+      error("run") << "cannot write output: " << llvm::toString(std::move(err))
+                   << "\n";
       return 1;
     }
   }

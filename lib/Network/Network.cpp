@@ -11,7 +11,6 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
@@ -25,17 +24,10 @@ void sparsec::registerNetworkDialects(DialectRegistry &registry) {
                   func::FuncDialect>();
 }
 
-OwningOpRef<ModuleOp> sparsec::parseNetworkFile(StringRef path,
-                                                llvm::SourceMgr &sourceMgr,
-                                                MLIRContext &ctx) {
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &error);
-  if (!file) {
-    emitError(UnknownLoc::get(&ctx))
-        << "cannot read network file '" << path << "': " << error;
-    return nullptr;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+OwningOpRef<ModuleOp>
+sparsec::parseNetwork(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                      llvm::SourceMgr &sourceMgr, MLIRContext &ctx) {
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
 }
 
@@ -209,6 +201,36 @@ static LogicalResult verifyActivationType(func::FuncOp fn, Type type,
   return success();
 }
 
+/// Weights, biases and batchnorm statistics are baked into compiled code, so
+/// they must be constants (or masked constants), never computed values.
+static LogicalResult verifyParameters(Operation *op) {
+  SmallVector<std::pair<Value, StringRef>> params;
+  if (auto d = dyn_cast<snn::DenseOp>(op))
+    params = {{d.getWeight(), "weight"}, {d.getBias(), "bias"}};
+  else if (auto c = dyn_cast<snn::Conv2DOp>(op))
+    params = {{c.getWeight(), "weight"}, {c.getBias(), "bias"}};
+  else if (auto bn = dyn_cast<snn::BatchNormOp>(op))
+    params = {{bn.getScale(), "scale"},
+              {bn.getShift(), "shift"},
+              {bn.getMean(), "mean"},
+              {bn.getVar(), "var"}};
+  for (auto [v, name] : params) {
+    if (!v || v.getDefiningOp<arith::ConstantOp>() ||
+        v.getDefiningOp<snn::MaskOp>())
+      continue;
+    InFlightDiagnostic diag = op->emitOpError()
+                              << name
+                              << " must be an arith.constant or an snn.mask "
+                                 "of constants, but ";
+    if (Operation *def = v.getDefiningOp())
+      diag << "is produced by '" << def->getName() << "'";
+    else
+      diag << "is a function argument";
+    return failure();
+  }
+  return success();
+}
+
 LogicalResult sparsec::verifyNetwork(func::FuncOp fn) {
   FunctionType type = fn.getFunctionType();
   if (fn.isExternal())
@@ -252,6 +274,8 @@ LogicalResult sparsec::verifyNetwork(func::FuncOp fn) {
                << "weight and mask must both be arith.constant values";
       continue;
     }
+    if (failed(verifyParameters(&op)))
+      return failure();
     if (isa<snn::SparseNNDialect>(op.getDialect()) ||
         isa<func::ReturnOp>(op))
       continue;

@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <cstdint>
@@ -24,12 +25,12 @@ namespace sparsec {
 /// Registers every dialect a network file may use.
 void registerNetworkDialects(mlir::DialectRegistry &registry);
 
-/// Parses `path` ("-" for stdin) into a module, keeping the buffer in
+/// Parses a network file's contents into a module, keeping the buffer in
 /// `sourceMgr` so that diagnostics can quote it. Diagnostics go to the
 /// context's handler; returns null on failure.
-mlir::OwningOpRef<mlir::ModuleOp> parseNetworkFile(llvm::StringRef path,
-                                                    llvm::SourceMgr &sourceMgr,
-                                                    mlir::MLIRContext &ctx);
+mlir::OwningOpRef<mlir::ModuleOp>
+parseNetwork(std::unique_ptr<llvm::MemoryBuffer> buffer,
+             llvm::SourceMgr &sourceMgr, mlir::MLIRContext &ctx);
 
 /// The network function: the one named `name`, or the module's only
 /// `func.func` when `name` is empty.
