@@ -29,6 +29,7 @@ struct Command {
 Command runCommand();
 Command statsCommand();
 Command doctorCommand();
+Command verifyCommand();
 
 /// An MLIR context with sparsec's dialects and diagnostics printed against the
 /// source file, plus the loaded network.
