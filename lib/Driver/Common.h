@@ -31,6 +31,21 @@ Command statsCommand();
 Command doctorCommand();
 Command verifyCommand();
 
+/// The options of every command that reads a network: the file and, for files
+/// with several functions, which one. Construct after the subcommand, in the
+/// same file.
+struct NetworkOptions {
+  explicit NetworkOptions(llvm::cl::SubCommand &sub)
+      : file(llvm::cl::Positional, llvm::cl::Required, llvm::cl::sub(sub),
+             llvm::cl::desc("<net.mlir>")),
+        function("function", llvm::cl::sub(sub),
+                 llvm::cl::value_desc("name"),
+                 llvm::cl::desc("The network function, when the file holds "
+                                "more than one")) {}
+  llvm::cl::opt<std::string> file;
+  llvm::cl::opt<std::string> function;
+};
+
 /// An MLIR context with sparsec's dialects and diagnostics printed against the
 /// source file, plus the loaded network.
 class Session {

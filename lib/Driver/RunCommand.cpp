@@ -24,8 +24,7 @@ namespace cl = llvm::cl;
 
 namespace {
 cl::SubCommand sub("run", "Run a network with the reference executor");
-cl::opt<std::string> netFile(cl::Positional, cl::Required, cl::sub(sub),
-                             cl::desc("<net.mlir>"));
+NetworkOptions network(sub);
 cl::opt<std::string>
     inputFile("input", cl::Required, cl::sub(sub), cl::value_desc("file"),
               cl::desc("Input tensor: raw little-endian f32, row-major, of "
@@ -36,9 +35,6 @@ cl::opt<std::string>
                         "(atomically); without it the result is printed"));
 cl::opt<bool> print("print", cl::sub(sub),
                     cl::desc("Print the result even when writing --output"));
-cl::opt<std::string> function("function", cl::sub(sub), cl::value_desc("name"),
-                              cl::desc("The network function to run, when the "
-                                       "file holds more than one"));
 cl::alias inputAlias("i", cl::aliasopt(inputFile),
                      cl::desc("Alias for --input"));
 cl::alias outputAlias("o", cl::aliasopt(outputFile),
@@ -90,7 +86,7 @@ void printTensor(const ref::Tensor &t, raw_ostream &os) {
 
 int run() {
   Session session;
-  func::FuncOp fn = session.load(netFile, function);
+  func::FuncOp fn = session.load(network.file, network.function);
   if (!fn)
     return 1;
   std::optional<ref::Tensor> input = readInput(fn);

@@ -16,17 +16,13 @@ namespace cl = llvm::cl;
 namespace {
 cl::SubCommand sub("stats", "Print each layer's shapes, parameters, "
                             "nonzeros, sparsity and MACs");
-cl::opt<std::string> netFile(cl::Positional, cl::Required, cl::sub(sub),
-                             cl::desc("<net.mlir>"));
+NetworkOptions network(sub);
 cl::opt<bool> json("json", cl::sub(sub),
                    cl::desc("Print JSON instead of a table"));
-cl::opt<std::string> function("function", cl::sub(sub), cl::value_desc("name"),
-                              cl::desc("The network function, when the file "
-                                       "holds more than one"));
 
 int run() {
   Session session;
-  func::FuncOp fn = session.load(netFile, function);
+  func::FuncOp fn = session.load(network.file, network.function);
   if (!fn)
     return 1;
   FailureOr<NetworkStats> stats = collectStats(fn);

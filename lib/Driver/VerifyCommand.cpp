@@ -16,15 +16,11 @@ namespace cl = llvm::cl;
 
 namespace {
 cl::SubCommand sub("verify", "Check that a file is a well-formed network");
-cl::opt<std::string> netFile(cl::Positional, cl::Required, cl::sub(sub),
-                             cl::desc("<net.mlir>"));
-cl::opt<std::string> function("function", cl::sub(sub), cl::value_desc("name"),
-                              cl::desc("The network function, when the file "
-                                       "holds more than one"));
+NetworkOptions network(sub);
 
 int run() {
   Session session;
-  func::FuncOp fn = session.load(netFile, function);
+  func::FuncOp fn = session.load(network.file, network.function);
   if (!fn)
     return 1;
   int64_t layers = 0, masks = 0;
@@ -35,7 +31,7 @@ int run() {
       ++layers;
   });
   FunctionType type = fn.getFunctionType();
-  llvm::outs() << netFile << ": @" << fn.getSymName() << " is a valid network: "
+  llvm::outs() << network.file << ": @" << fn.getSymName() << " is a valid network: "
                << snn::formatShape(cast<ShapedType>(type.getInput(0)).getShape())
                << " -> "
                << snn::formatShape(cast<ShapedType>(type.getResult(0)).getShape())

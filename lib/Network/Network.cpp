@@ -11,10 +11,12 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 #include <cstring>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace sparsec;
@@ -231,6 +233,50 @@ static LogicalResult verifyParameters(Operation *op) {
   return success();
 }
 
+uint64_t sparsec::physicalMemoryBytes() {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return UINT64_MAX;
+  return uint64_t(pages) * uint64_t(pageSize);
+}
+
+/// Refuses, before anything is allocated, a network whose tensors could not
+/// all be held at once: the executor keeps every value, and constants are
+/// expanded to plain arrays.
+static LogicalResult verifyMemory(func::FuncOp fn) {
+  uint64_t total = 0;
+  auto add = [&](Value v) -> LogicalResult {
+    auto type = dyn_cast<ShapedType>(v.getType());
+    if (!type || !type.hasStaticShape())
+      return success();
+    uint64_t bytes = 4;
+    bool overflow = false;
+    for (int64_t d : type.getShape())
+      bytes = llvm::SaturatingMultiply<uint64_t>(bytes, d, &overflow);
+    if (!overflow)
+      total = llvm::SaturatingAdd<uint64_t>(total, bytes, &overflow);
+    if (overflow)
+      return emitError(v.getLoc())
+             << "tensor " << v.getType()
+             << " has more elements than fit in 64 bits";
+    return success();
+  };
+  if (failed(add(fn.getArgument(0))))
+    return failure();
+  for (Operation &op : fn.getBody().front())
+    for (Value r : op.getResults())
+      if (failed(add(r)))
+        return failure();
+  uint64_t limit = physicalMemoryBytes();
+  if (total > limit)
+    return fn.emitOpError() << "network @" << fn.getSymName() << " needs "
+                            << total << " bytes for its tensors, more than "
+                            << "this machine's " << limit
+                            << " bytes of memory";
+  return success();
+}
+
 LogicalResult sparsec::verifyNetwork(func::FuncOp fn) {
   FunctionType type = fn.getFunctionType();
   if (fn.isExternal())
@@ -248,6 +294,8 @@ LogicalResult sparsec::verifyNetwork(func::FuncOp fn) {
   if (!fn.getBody().hasOneBlock())
     return fn.emitOpError() << "network @" << fn.getSymName()
                             << " must have a single block";
+  if (failed(verifyMemory(fn)))
+    return failure();
 
   for (Operation &op : fn.getBody().front()) {
     if (auto cst = dyn_cast<arith::ConstantOp>(op)) {

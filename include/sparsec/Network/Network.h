@@ -64,6 +64,9 @@ struct Weight {
 /// Resolves a weight operand: a constant, or `snn.mask` of two constants.
 mlir::FailureOr<Weight> readWeight(mlir::Value v);
 
+/// Bytes of physical memory on this machine (UINT64_MAX if unknown).
+uint64_t physicalMemoryBytes();
+
 /// Number of elements of a static shape.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
 
