@@ -277,6 +277,31 @@ static LogicalResult verifyMemory(func::FuncOp fn) {
   return success();
 }
 
+/// A layer whose format is N:M must not have more than N nonzeros in any group
+/// of M consecutive weights of an output row (the last group may be short).
+static LogicalResult verifyFormatPattern(Operation *op) {
+  auto format = op->getAttrOfType<snn::FormatAttr>("format");
+  if (!format || format.getKind() != snn::FormatKind::NM)
+    return success();
+  FailureOr<Weight> w = readWeight(op->getOperand(1));
+  if (failed(w))
+    return failure();
+  int64_t n = format.getParams()[0], m = format.getParams()[1];
+  int64_t rows = w->shape[0], cols = w->size() / rows;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < cols; g += m) {
+      int64_t nonzeros = 0;
+      for (int64_t c = g; c < std::min(g + m, cols); ++c)
+        nonzeros += w->values[r * cols + c] != 0.0f;
+      if (nonzeros > n)
+        return op->emitOpError()
+               << "has format " << format << ", but output " << r
+               << " has " << nonzeros << " nonzeros among weights " << g
+               << ".." << std::min(g + m, cols) - 1;
+    }
+  return success();
+}
+
 LogicalResult sparsec::verifyNetwork(func::FuncOp fn) {
   FunctionType type = fn.getFunctionType();
   if (fn.isExternal())
@@ -322,7 +347,7 @@ LogicalResult sparsec::verifyNetwork(func::FuncOp fn) {
                << "weight and mask must both be arith.constant values";
       continue;
     }
-    if (failed(verifyParameters(&op)))
+    if (failed(verifyParameters(&op)) || failed(verifyFormatPattern(&op)))
       return failure();
     if (isa<snn::SparseNNDialect>(op.getDialect()) ||
         isa<func::ReturnOp>(op))

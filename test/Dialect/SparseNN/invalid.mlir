@@ -439,3 +439,52 @@ func.func @flatten_overflow(%x: tensor<1x4294967296x4294967296xf32>) -> tensor<1
   %y = "snn.flatten"(%x) : (tensor<1x4294967296x4294967296xf32>) -> tensor<1x1xf32>
   return %y : tensor<1x1xf32>
 }
+
+// -----
+
+func.func @format_nm_order(%x: tensor<1x4xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{#snn.format<nm, N, M> needs 0 < N < M, but has N = 4, M = 2}}
+  %y = "snn.dense"(%x, %w) {format = #snn.format<nm, 4, 2>} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @format_nm_arity(%x: tensor<1x4xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{#snn.format<nm, N, M> takes 2 parameters, but has 1}}
+  %y = "snn.dense"(%x, %w) {format = #snn.format<nm, 2>} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @format_block_size(%x: tensor<1x4xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{#snn.format<block, R, C> needs positive block sizes, but has 4x0}}
+  %y = "snn.dense"(%x, %w) {format = #snn.format<block, 4, 0>} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @format_block_arity(%x: tensor<1x4xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{#snn.format<block, R, C> takes 2 parameters, but has 3}}
+  %y = "snn.dense"(%x, %w) {format = #snn.format<block, 4, 1, 1>} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @format_csr_params(%x: tensor<1x4xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{#snn.format<csr> takes no parameters, but has 1}}
+  %y = "snn.dense"(%x, %w) {format = #snn.format<csr, 16>} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @format_kind(%x: tensor<1x4xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+2 {{expected ::sparsec::snn::FormatKind to be one of: dense, csr, nm, block}}
+  // expected-error @+1 {{failed to parse SparseNN_FormatAttr parameter 'kind'}}
+  %y = "snn.dense"(%x, %w) {format = #snn.format<coo>} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}

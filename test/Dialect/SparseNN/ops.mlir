@@ -11,28 +11,28 @@
 // CHECK: %[[M:.+]] = arith.constant dense<{{.+}}> : tensor<3x4xi1>
 // CHECK: %[[B:.+]] = arith.constant dense<{{.+}}> : tensor<3xf32>
 // CHECK: %[[P:.+]] = snn.mask %[[W]], %[[M]] : (tensor<3x4xf32>, tensor<3x4xi1>) -> tensor<3x4xf32>
-// CHECK: %[[Y:.+]] = snn.dense %[[X]], %[[P]], %[[B]] : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
-// CHECK: %[[Z:.+]] = snn.dense %[[Y]], %{{.+}} : (tensor<2x3xf32>, tensor<5x3xf32>) -> tensor<2x5xf32>
+// CHECK: %[[Y:.+]] = snn.dense %[[X]], %[[P]], %[[B]] {format = #snn.format<dense>} : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK: %[[Z:.+]] = snn.dense %[[Y]], %{{.+}} {format = #snn.format<block, 1, 3>} : (tensor<2x3xf32>, tensor<5x3xf32>) -> tensor<2x5xf32>
 // CHECK: return %[[Z]]
 // GENERIC-LABEL: sym_name = "dense"
 // GENERIC: "snn.mask"(%{{.+}}, %{{.+}}) : (tensor<3x4xf32>, tensor<3x4xi1>) -> tensor<3x4xf32>
-// GENERIC: "snn.dense"(%{{.+}}, %{{.+}}, %{{.+}}) : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
-// GENERIC: "snn.dense"(%{{.+}}, %{{.+}}) : (tensor<2x3xf32>, tensor<5x3xf32>) -> tensor<2x5xf32>
+// GENERIC: "snn.dense"(%{{.+}}, %{{.+}}, %{{.+}}) <{format = #snn.format<dense>}> : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// GENERIC: "snn.dense"(%{{.+}}, %{{.+}}) <{format = #snn.format<block, 1, 3>}> : (tensor<2x3xf32>, tensor<5x3xf32>) -> tensor<2x5xf32>
 func.func @dense(%x: tensor<2x4xf32>) -> tensor<2x5xf32> {
   %w = arith.constant dense<1.0> : tensor<3x4xf32>
   %m = arith.constant dense<[[true, false, true, true], [false, false, false, false], [true, true, true, true]]> : tensor<3x4xi1>
   %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
   %p = "snn.mask"(%w, %m) : (tensor<3x4xf32>, tensor<3x4xi1>) -> tensor<3x4xf32>
-  %y = "snn.dense"(%x, %p, %b) : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %y = "snn.dense"(%x, %p, %b) {format = #snn.format<dense>} : (tensor<2x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   %w2 = arith.constant dense<0.5> : tensor<5x3xf32>
-  %z = "snn.dense"(%y, %w2) : (tensor<2x3xf32>, tensor<5x3xf32>) -> tensor<2x5xf32>
+  %z = "snn.dense"(%y, %w2) {format = #snn.format<block, 1, 3>} : (tensor<2x3xf32>, tensor<5x3xf32>) -> tensor<2x5xf32>
   return %z : tensor<2x5xf32>
 }
 
 // CHECK-LABEL: func.func @conv
 // CHECK: snn.conv2d %{{.+}}, %{{.+}}, %{{.+}} {dilations = array<i64: 2, 1>, groups = 2 : i64, padding = array<i64: 1, 2, 3, 0>, strides = array<i64: 2, 1>} : (tensor<1x4x9x9xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x5x9xf32>
-// CHECK: snn.conv2d %{{.+}}, %{{.+}} : (tensor<1x6x5x9xf32>, tensor<6x6x1x1xf32>) -> tensor<1x6x5x9xf32>
-// CHECK: snn.conv2d %{{.+}}, %{{.+}} {groups = 6 : i64, padding = array<i64: 1, 1>} : (tensor<1x6x5x9xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x5x9xf32>
+// CHECK: snn.conv2d %{{.+}}, %{{.+}} {format = #snn.format<csr>} : (tensor<1x6x5x9xf32>, tensor<6x6x1x1xf32>) -> tensor<1x6x5x9xf32>
+// CHECK: snn.conv2d %{{.+}}, %{{.+}} {format = #snn.format<nm, 2, 4>, groups = 6 : i64, padding = array<i64: 1, 1>} : (tensor<1x6x5x9xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x5x9xf32>
 // GENERIC-LABEL: sym_name = "conv"
 // GENERIC: "snn.conv2d"(%{{.+}}, %{{.+}}, %{{.+}}) <{dilations = array<i64: 2, 1>, groups = 2 : i64, padding = array<i64: 1, 2, 3, 0>, strides = array<i64: 2, 1>}>
 func.func @conv(%x: tensor<1x4x9x9xf32>) -> tensor<1x6x5x9xf32> {
@@ -41,10 +41,10 @@ func.func @conv(%x: tensor<1x4x9x9xf32>) -> tensor<1x6x5x9xf32> {
   // H: (9 + 1 + 3 - 2*2 - 1) / 2 + 1 = 5; W: (9 + 2 + 0 - 2 - 1) / 1 + 1 = 9.
   %y = "snn.conv2d"(%x, %w, %b) {strides = array<i64: 2, 1>, padding = array<i64: 1, 2, 3, 0>, dilations = array<i64: 2, 1>, groups = 2 : i64} : (tensor<1x4x9x9xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x5x9xf32>
   %w1 = arith.constant dense<1.0> : tensor<6x6x1x1xf32>
-  %p = "snn.conv2d"(%y, %w1) : (tensor<1x6x5x9xf32>, tensor<6x6x1x1xf32>) -> tensor<1x6x5x9xf32>
+  %p = "snn.conv2d"(%y, %w1) {format = #snn.format<csr>} : (tensor<1x6x5x9xf32>, tensor<6x6x1x1xf32>) -> tensor<1x6x5x9xf32>
   // Depthwise, with the 2-element symmetric padding.
   %wd = arith.constant dense<1.0> : tensor<6x1x3x3xf32>
-  %d = "snn.conv2d"(%p, %wd) {groups = 6 : i64, padding = array<i64: 1, 1>} : (tensor<1x6x5x9xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x5x9xf32>
+  %d = "snn.conv2d"(%p, %wd) {groups = 6 : i64, padding = array<i64: 1, 1>, format = #snn.format<nm, 2, 4>} : (tensor<1x6x5x9xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x5x9xf32>
   return %d : tensor<1x6x5x9xf32>
 }
 

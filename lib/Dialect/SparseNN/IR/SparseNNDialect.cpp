@@ -17,4 +17,5 @@ void SparseNNDialect::initialize() {
 #define GET_OP_LIST
 #include "sparsec/Dialect/SparseNN/IR/SparseNNOps.cpp.inc"
       >();
+  registerAttributes();
 }

@@ -7,6 +7,7 @@
 #ifndef SPARSEC_DIALECT_SPARSENN_IR_SPARSENNOPS_H
 #define SPARSEC_DIALECT_SPARSENN_IR_SPARSENNOPS_H
 
+#include "sparsec/Dialect/SparseNN/IR/SparseNNAttrs.h"
 #include "sparsec/Dialect/SparseNN/IR/SparseNNDialect.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"

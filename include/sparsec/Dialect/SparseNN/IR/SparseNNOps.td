@@ -8,6 +8,7 @@
 #ifndef SPARSEC_DIALECT_SPARSENN_IR_SPARSENNOPS_TD
 #define SPARSEC_DIALECT_SPARSENN_IR_SPARSENNOPS_TD
 
+include "sparsec/Dialect/SparseNN/IR/SparseNNAttrs.td"
 include "sparsec/Dialect/SparseNN/IR/SparseNNBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributes.td"
@@ -40,14 +41,16 @@ def SparseNN_DenseOp : SparseNN_Op<"dense"> {
   let summary = "fully connected layer: y = x * transpose(w) + b";
   let description = [{
     Like PyTorch's `nn.Linear`: `input` is N x K, `weight` is M x K, the
-    optional `bias` has M elements and the result is N x M.
+    optional `bias` has M elements and the result is N x M. The optional
+    `format` (`#snn.format<...>`) says how code generation computes it.
 
     ```mlir
     %y = "snn.dense"(%x, %w, %b) : (tensor<1x784xf32>, tensor<300x784xf32>, tensor<300xf32>) -> tensor<1x300xf32>
     ```
   }];
   let arguments = (ins SparseNN_Tensor:$input, SparseNN_Tensor:$weight,
-                       Optional<SparseNN_Tensor>:$bias);
+                       Optional<SparseNN_Tensor>:$bias,
+                       OptionalAttr<SparseNN_FormatAttr>:$format);
   let results = (outs SparseNN_Tensor:$output);
 }
 
@@ -59,7 +62,8 @@ def SparseNN_Conv2DOp : SparseNN_Op<"conv2d"> {
     Attributes are optional and default to `strides = [1, 1]`,
     `padding = [0, 0, 0, 0]` (top, left, bottom, right; a 2-element
     `[ph, pw]` pads both sides), `dilations = [1, 1]`, `groups = 1`.
-    With `groups = C = O` the convolution is depthwise.
+    With `groups = C = O` the convolution is depthwise. The optional
+    `format` (`#snn.format<...>`) says how code generation computes it.
 
     ```mlir
     %y = "snn.conv2d"(%x, %w, %b) {strides = array<i64: 1, 1>,
@@ -73,7 +77,8 @@ def SparseNN_Conv2DOp : SparseNN_Op<"conv2d"> {
                        OptionalAttr<DenseI64ArrayAttr>:$strides,
                        OptionalAttr<DenseI64ArrayAttr>:$padding,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
-                       OptionalAttr<I64Attr>:$groups);
+                       OptionalAttr<I64Attr>:$groups,
+                       OptionalAttr<SparseNN_FormatAttr>:$format);
   let results = (outs SparseNN_Tensor:$output);
   let extraClassDeclaration = [{
     /// The attributes with their defaults filled in; padding is always
