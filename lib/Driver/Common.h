@@ -30,6 +30,7 @@ Command runCommand();
 Command statsCommand();
 Command doctorCommand();
 Command verifyCommand();
+Command compileCommand();
 
 /// The options of every command that reads a network: the file and, for files
 /// with several functions, which one. Construct after the subcommand, in the

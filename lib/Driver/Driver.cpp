@@ -51,6 +51,7 @@ raw_ostream &driver::error(StringRef command) {
 int driver::main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   const Command commands[] = {verifyCommand(), runCommand(), statsCommand(),
+                              compileCommand(),
                               doctorCommand()};
   // libLLVM registers hundreds of code generation flags at the top level;
   // they mean nothing to sparsec's users.

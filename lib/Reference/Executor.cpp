@@ -32,7 +32,7 @@ double sparsec::ref::maxRelativeError(ArrayRef<float> a, ArrayRef<float> b) {
   for (float f : b)
     if (std::isfinite(f))
       scale = std::max(scale, std::fabs(static_cast<double>(f)));
-  double floor = scale > 0.0 ? 1e-3 * scale : 1e-30;
+  double floor = scale > 0.0 ? 1e-2 * scale : 1e-30;
   double worst = 0.0;
   for (size_t i = 0; i < a.size(); ++i) {
     double x = a[i], y = b[i];

@@ -48,9 +48,11 @@ private:
   llvm::DenseMap<mlir::Value, Tensor> values;
 };
 
-/// Largest |a[i] - b[i]| / max(|b[i]|, 1e-3 * max|b|) over all elements: the
+/// Largest |a[i] - b[i]| / max(|b[i]|, 1e-2 * max|b|) over all elements: the
 /// relative error against reference `b`, with a floor so that outputs that
-/// cancel to nearly zero are judged against the tensor's scale. Every
+/// cancel to nearly zero are judged against the tensor's scale (a float32 sum
+/// of many terms that cancels keeps an absolute error of a few ulps of its
+/// terms, not of its result). Every
 /// comparison against this executor uses it. NaN anywhere gives infinity
 /// unless both sides are NaN at the same place.
 double maxRelativeError(llvm::ArrayRef<float> a, llvm::ArrayRef<float> b);

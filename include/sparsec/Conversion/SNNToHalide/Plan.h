@@ -1,0 +1,73 @@
+//===- Plan.h - Per-layer kernel format and schedule ------------*- C++ -*-===//
+//
+// Part of sparsec. Before lowering, every dense and conv2d layer gets a kernel
+// format (`format = #snn.format<...>`, kept if the user or snn-select-format
+// set one) and a schedule (`snn.schedule = {...}`), both as attributes so that
+// `sparsec compile --emit=mlir` shows what will be generated. The lowering
+// reads the schedule back from the attribute, so a hand-edited schedule is
+// honoured.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_CONVERSION_SNNTOHALIDE_PLAN_H
+#define SPARSEC_CONVERSION_SNNTOHALIDE_PLAN_H
+
+#include "sparsec/Conversion/SNNToHalide/TargetSpec.h"
+#include "sparsec/Dialect/SparseNN/IR/SparseNNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace sparsec::halide {
+
+/// How a dense or conv2d layer is computed.
+enum class KernelKind {
+  /// Output rows (neurons / output channels) in register blocks of `rows`,
+  /// vectorised along the dense dimension (batch for dense layers, flattened
+  /// spatial positions for convolutions), with `tile` lanes of accumulators
+  /// per row. Dense weights stream every column; sparse formats visit only
+  /// the stored blocks.
+  Rows,
+  /// Batch-1 dense layer: vectorised along the outputs, streaming the weight.
+  Gemv,
+  /// Batch-1 sparse dense layer: compressed rows, one dot product per row.
+  Spmv,
+};
+
+/// The attribute name of the schedule dictionary.
+inline constexpr llvm::StringLiteral kScheduleAttr = "snn.schedule";
+
+struct LayerPlan {
+  KernelKind kernel = KernelKind::Rows;
+  snn::FormatKind format = snn::FormatKind::Dense;
+  /// For nm: N and M; for block: R and C; otherwise 1 and 1.
+  int64_t formatA = 1, formatB = 1;
+  /// Output rows computed together (register blocking).
+  int64_t rows = 1;
+  /// Accumulator lanes per row along the vectorised dimension.
+  int64_t tile = 8;
+  /// Vector width in lanes (0: the vectorised dimension is too short).
+  int64_t vector = 8;
+  /// Parallel loop over row blocks.
+  bool parallel = false;
+};
+
+/// Chooses formats (where missing) and schedules for every dense and conv2d
+/// layer of a verified network and records them as attributes.
+mlir::LogicalResult planNetwork(mlir::func::FuncOp fn, const TargetSpec &target);
+
+/// Reads a layer's plan back from its attributes (set by `planNetwork` or by
+/// hand); emits a diagnostic on the op if they are malformed.
+mlir::FailureOr<LayerPlan> readPlan(mlir::Operation *op);
+
+/// The length of the dimension a `Rows` kernel vectorises for this layer:
+/// the batch for dense layers; output rows times padded width for stride-1
+/// convolutions (their output is computed on the padded row pitch); the
+/// output width for strided ones.
+int64_t vectorisedExtent(mlir::Operation *op);
+
+/// The fraction of a layer's (masked) weights that are zero.
+mlir::FailureOr<double> weightSparsity(mlir::Operation *op);
+
+} // namespace sparsec::halide
+
+#endif // SPARSEC_CONVERSION_SNNTOHALIDE_PLAN_H

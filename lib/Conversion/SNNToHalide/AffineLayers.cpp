@@ -1,0 +1,546 @@
+//===- AffineLayers.cpp - Dense and conv2d layers as Halide kernels -*- C++ -*-===//
+//
+// Part of sparsec.
+//
+// Both layer kinds become one kernel shape, "rows": output row m (a neuron or
+// an output channel) at lane p is
+//
+//     out(p, m) = bias(m) + sum over columns j of row m:  w(m, j) * X(p + off(j))
+//
+// where X is the layer input flattened so that consecutive lanes p are
+// consecutive in memory: the transposed input (batch lanes) for dense layers,
+// the zero-padded input image for convolutions (lanes are output positions on
+// the padded row pitch, so a 3x3 tap is a constant offset). The lanes are
+// vectorised and held in register accumulators, `rows` output rows at a time.
+// Dense weights visit every column with offsets that are affine in the loop
+// counters; sparse formats visit only the stored blocks, whose offsets and
+// values are constant buffers baked into the object.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include "sparsec/Dialect/SparseNN/IR/SparseNNOps.h"
+#include "sparsec/Network/Network.h"
+
+using namespace mlir;
+using namespace sparsec;
+using namespace sparsec::halide;
+namespace hl = Halide;
+
+namespace {
+
+/// Where a layer's reduction columns live in its flattened input, and the
+/// extents of its natural output out(p, h, ri, b, n).
+struct Geometry {
+  int64_t batch = 1;  ///< n: images (convolutions) or 1 (dense layers)
+  int64_t lanes = 1;  ///< p: the vectorised extent
+  int64_t height = 1; ///< h: output rows of a strided convolution, else 1
+  int64_t laneStep = 1;   ///< X index step per lane
+  int64_t heightStep = 0; ///< X index step per h
+  int64_t rows = 0;       ///< output rows (neurons, channels)
+  int64_t groups = 1;
+  int64_t columns = 0;    ///< reduction columns per row (K, or Cg*KH*KW)
+  int64_t inputSize = 0;  ///< elements of X per batch item
+  /// Conv geometry for column offsets.
+  int64_t kh = 1, kw = 1, cg = 1, dilH = 1, dilW = 1, pitch = 0, plane = 0;
+  bool conv = false;
+
+  /// X offset of column `col` of a row in group `g`.
+  int64_t offset(int64_t g, int64_t col) const {
+    if (!conv)
+      return col * lanes;
+    int64_t c = col / (kh * kw), y = (col / kw) % kh, x = col % kw;
+    return (g * cg + c) * plane + y * dilH * pitch + x * dilW;
+  }
+  int64_t maxOffset() const {
+    int64_t m = 0;
+    for (int64_t g = 0; g < groups; ++g)
+      m = std::max(m, offset(g, columns - 1));
+    return m;
+  }
+  int64_t rowsPerGroup() const { return rows / groups; }
+};
+
+hl::Buffer<float> biasBuffer(Operation *op, Value bias, int64_t rows,
+                             const std::string &name, LogicalResult &ok) {
+  hl::Buffer<float> b(static_cast<int>(rows), name + "_bias");
+  b.fill(0.0f);
+  if (bias) {
+    FailureOr<std::vector<float>> v = readF32Constant(bias);
+    if (failed(v)) {
+      ok = failure();
+      return b;
+    }
+    std::copy(v->begin(), v->end(), b.data());
+  }
+  return b;
+}
+
+/// The value and mask-applied weight of a layer, rows by flattened columns.
+struct RowMajorWeight {
+  std::vector<float> values;
+  int64_t rows = 0, columns = 0;
+  float at(int64_t r, int64_t c) const { return values[r * columns + c]; }
+};
+
+FailureOr<RowMajorWeight> rowMajorWeight(Value weight) {
+  FailureOr<Weight> w = readWeight(weight);
+  if (failed(w))
+    return failure();
+  RowMajorWeight r;
+  r.rows = w->shape[0];
+  r.columns = w->size() / r.rows;
+  r.values = std::move(w->values);
+  return r;
+}
+
+class RowsKernel {
+public:
+  RowsKernel(const Geometry &g, const LayerPlan &plan, const TargetSpec &t,
+             std::string name)
+      : geo(g), plan(plan), target(t), name(std::move(name)) {}
+
+  /// Builds out(p, h, ri, b, n) reading X(e, n).
+  FailureOr<hl::Func> build(Operation *op, const RowMajorWeight &w,
+                            hl::Func X, const hl::Buffer<float> &bias) {
+    int64_t R = plan.rows;
+    hl::Func acc(name + "_acc");
+    acc(p, h, ri, b, n) = 0.0f;
+    hl::Expr base = p * static_cast<int>(geo.laneStep) +
+                    h * static_cast<int>(geo.heightStep);
+    std::vector<hl::RVar> reduction;
+    if (plan.format == snn::FormatKind::Dense) {
+      // Every column; the group of block row b is fixed because blocks never
+      // straddle groups.
+      int64_t blocksPerGroup = geo.rowsPerGroup() / R;
+      hl::Expr g = b / static_cast<int>(blocksPerGroup);
+      std::vector<int> extents;
+      hl::Buffer<float> vals = packDense(w, name + "_w");
+      if (geo.conv) {
+        hl::RDom r(0, static_cast<int>(geo.kw), 0, static_cast<int>(geo.kh),
+                   0, static_cast<int>(geo.cg), name + "_r");
+        hl::Expr off = (g * static_cast<int>(geo.cg) + r.z) *
+                           static_cast<int>(geo.plane) +
+                       r.y * static_cast<int>(geo.dilH * geo.pitch) +
+                       r.x * static_cast<int>(geo.dilW);
+        hl::Expr col = (r.z * static_cast<int>(geo.kh) + r.y) *
+                           static_cast<int>(geo.kw) +
+                       r.x;
+        acc(p, h, ri, b, n) += vals(ri, col, b) * X(base + off, n);
+        reduction = {r.x, r.y, r.z};
+      } else {
+        hl::RDom r(0, static_cast<int>(geo.columns), name + "_r");
+        acc(p, h, ri, b, n) +=
+            vals(ri, r.x, b) * X(base + r.x * static_cast<int>(geo.lanes), n);
+        reduction = {r.x};
+      }
+    } else {
+      FailureOr<Packed> packed = packSparse(op, w);
+      if (failed(packed))
+        return failure();
+      int C = static_cast<int>(blockCols());
+      hl::RDom r(0, C, 0, static_cast<int>(packed->maxBlocks), name + "_r");
+      hl::Expr start = packed->rowptr(b);
+      if (!packed->fixed)
+        r.where(r.y < packed->rowptr(b + 1) - start);
+      hl::Expr j = hl::unsafe_promise_clamped(start + r.y, 0,
+                                              static_cast<int>(packed->blocks - 1));
+      hl::Expr off = hl::unsafe_promise_clamped(
+          packed->offsets(r.x, j), 0, static_cast<int>(geo.maxOffset()));
+      acc(p, h, ri, b, n) += packed->values(r.x, ri, j) * X(base + off, n);
+      reduction = {r.x, r.y};
+    }
+    hl::Func out(name + "_out");
+    out(p, h, ri, b, n) =
+        acc(p, h, ri, b, n) + bias(b * static_cast<int>(R) + ri);
+    schedule(out, acc, reduction);
+    return out;
+  }
+
+private:
+  struct Packed {
+    hl::Buffer<int32_t> rowptr;
+    hl::Buffer<int32_t> offsets; ///< (column in block, block)
+    hl::Buffer<float> values;    ///< (column in block, row in block, block)
+    int64_t blocks = 0, maxBlocks = 0;
+    bool fixed = false; ///< every block row holds exactly maxBlocks blocks
+  };
+
+  int64_t blockCols() const {
+    return plan.format == snn::FormatKind::Block ? plan.formatB : 1;
+  }
+
+  /// Dense weights as vals(ri, column, blockRow): the `rows` weights a column
+  /// contributes to a register block are adjacent.
+  hl::Buffer<float> packDense(const RowMajorWeight &w, const std::string &bn) {
+    int64_t R = plan.rows, blocks = geo.rows / R;
+    hl::Buffer<float> vals(static_cast<int>(R), static_cast<int>(geo.columns),
+                           static_cast<int>(blocks), bn);
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      for (int64_t c = 0; c < geo.columns; ++c)
+        for (int64_t r = 0; r < R; ++r)
+          vals(r, c, blk) = w.at(blk * R + r, c);
+    return vals;
+  }
+
+  /// Sparse weights as blocks of `rows` x C: per block row the stored blocks'
+  /// X offsets (one per column) and values. Blocks that are entirely zero are
+  /// dropped. N:M rows are padded to one common length so that their loop
+  /// has a fixed trip count.
+  FailureOr<Packed> packSparse(Operation *op, const RowMajorWeight &w) {
+    int64_t R = plan.rows, C = blockCols();
+    int64_t blockRows = geo.rows / R;
+    int64_t colBlocks = (geo.columns + C - 1) / C;
+    std::vector<int32_t> rowptr{0};
+    std::vector<int32_t> offs;
+    std::vector<float> vals;
+    int64_t maxBlocks = 0;
+    for (int64_t br = 0; br < blockRows; ++br) {
+      int64_t g = br * R / geo.rowsPerGroup();
+      int64_t count = 0;
+      for (int64_t cb = 0; cb < colBlocks; ++cb) {
+        bool any = false;
+        for (int64_t r = 0; r < R && !any; ++r)
+          for (int64_t c = cb * C; c < std::min((cb + 1) * C, geo.columns); ++c)
+            any |= w.at(br * R + r, c) != 0.0f;
+        if (!any)
+          continue;
+        ++count;
+        for (int64_t ci = 0; ci < C; ++ci) {
+          int64_t col = cb * C + ci;
+          bool real = col < geo.columns;
+          offs.push_back(static_cast<int32_t>(geo.offset(g, real ? col : 0)));
+          for (int64_t r = 0; r < R; ++r)
+            vals.push_back(real ? w.at(br * R + r, col) : 0.0f);
+        }
+      }
+      maxBlocks = std::max(maxBlocks, count);
+      rowptr.push_back(static_cast<int32_t>(rowptr.back() + count));
+    }
+    Packed packed;
+    packed.fixed = plan.format == snn::FormatKind::NM;
+    if (packed.fixed) {
+      // Pad every row to the longest with zero blocks at offset 0.
+      std::vector<int32_t> po;
+      std::vector<float> pv;
+      for (int64_t br = 0; br < blockRows; ++br) {
+        int64_t have = rowptr[br + 1] - rowptr[br];
+        po.insert(po.end(), offs.begin() + rowptr[br] * C,
+                  offs.begin() + rowptr[br + 1] * C);
+        pv.insert(pv.end(), vals.begin() + rowptr[br] * C * R,
+                  vals.begin() + rowptr[br + 1] * C * R);
+        int64_t g = br * R / geo.rowsPerGroup();
+        for (int64_t k = have; k < maxBlocks; ++k)
+          for (int64_t ci = 0; ci < C; ++ci) {
+            po.push_back(static_cast<int32_t>(geo.offset(g, 0)));
+            pv.insert(pv.end(), R, 0.0f);
+          }
+      }
+      offs = std::move(po);
+      vals = std::move(pv);
+      for (int64_t br = 0; br <= blockRows; ++br)
+        rowptr[br] = static_cast<int32_t>(br * maxBlocks);
+    }
+    int64_t blocks = static_cast<int64_t>(offs.size()) / C;
+    if (blocks == 0) {
+      // Every weight is pruned: one zero block keeps the buffers non-empty;
+      // the row bounds never reach it.
+      offs.assign(C, 0);
+      vals.assign(C * R, 0.0f);
+      blocks = 1;
+    }
+    packed.blocks = blocks;
+    packed.maxBlocks = std::max<int64_t>(1, maxBlocks);
+    if (packed.fixed && maxBlocks == 0) {
+      for (int64_t br = 0; br <= blockRows; ++br)
+        rowptr[br] = 0;
+      packed.fixed = false;
+    }
+    packed.rowptr = hl::Buffer<int32_t>(static_cast<int>(rowptr.size()),
+                                        name + "_rowptr");
+    std::copy(rowptr.begin(), rowptr.end(), packed.rowptr.data());
+    packed.offsets = hl::Buffer<int32_t>(static_cast<int>(C),
+                                         static_cast<int>(blocks),
+                                         name + "_offsets");
+    std::copy(offs.begin(), offs.end(), packed.offsets.data());
+    packed.values =
+        hl::Buffer<float>(static_cast<int>(C), static_cast<int>(R),
+                          static_cast<int>(blocks), name + "_values");
+    // vals holds, per block, R values per column: reorder to (ci, ri, j).
+    for (int64_t j = 0; j < blocks; ++j)
+      for (int64_t ci = 0; ci < C; ++ci)
+        for (int64_t r = 0; r < R; ++r)
+          packed.values(ci, r, j) = vals[(j * C + ci) * R + r];
+    (void)op;
+    return packed;
+  }
+
+  void schedule(hl::Func out, hl::Func acc,
+                const std::vector<hl::RVar> &reduction) {
+    // Compute every lane, also those only the padded row pitch has: the
+    // tiles are laid out over exactly these extents.
+    out.compute_root()
+        .bound(p, 0, static_cast<int>(geo.lanes))
+        .bound(h, 0, static_cast<int>(geo.height))
+        .bound(ri, 0, static_cast<int>(plan.rows))
+        .bound(b, 0, static_cast<int>(geo.rows / plan.rows))
+        .bound(n, 0, static_cast<int>(geo.batch));
+    hl::Stage update = acc.update();
+    std::vector<hl::VarOrRVar> order{p, ri};
+    for (const hl::RVar &r : reduction)
+      order.push_back(r);
+    order.insert(order.end(), {h, b, n});
+    update.reorder(order);
+    if (plan.vector > 0) {
+      hl::Var po("po"), pi("pi");
+      out.split(p, po, pi, static_cast<int>(plan.tile),
+                hl::TailStrategy::ShiftInwards)
+          .reorder(pi, ri, po, h, b, n)
+          .vectorize(pi, static_cast<int>(plan.vector))
+          .unroll(ri);
+      acc.compute_at(out, po).store_in(hl::MemoryType::Register);
+      acc.vectorize(p, static_cast<int>(plan.vector)).unroll(p).unroll(ri);
+      update.vectorize(p, static_cast<int>(plan.vector)).unroll(p).unroll(ri);
+    } else {
+      out.reorder(p, ri, h, b, n).unroll(ri);
+      acc.compute_at(out, h).store_in(hl::MemoryType::Register);
+      acc.unroll(p).unroll(ri);
+      update.unroll(p).unroll(ri);
+    }
+    if (reduction.size() == 2 && blockCols() > 1)
+      update.unroll(reduction[0]);
+    if (plan.parallel)
+      out.parallel(b);
+  }
+
+  Geometry geo;
+  LayerPlan plan;
+  TargetSpec target;
+  std::string name;
+  hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"};
+};
+
+} // namespace
+
+FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
+                                              const LayerPlan &plan,
+                                              const std::string &name) {
+  auto dense = cast<snn::DenseOp>(op);
+  Tensor &x = operand(dense.getInput());
+  int64_t batch = x.shape[0], k = x.shape[1];
+  ArrayRef<int64_t> outShape = cast<ShapedType>(dense.getType()).getShape();
+  int64_t m = outShape[1];
+  FailureOr<RowMajorWeight> w = rowMajorWeight(dense.getWeight());
+  if (failed(w))
+    return failure();
+  LogicalResult ok = success();
+  hl::Buffer<float> bias = biasBuffer(op, dense.getBias(), m, name, ok);
+  if (failed(ok))
+    return failure();
+  Tensor t{SmallVector<int64_t, 4>(outShape), hl::Func(name)};
+  t.stored = true;
+  hl::Var i("i"), nb("nb");
+
+  if (plan.kernel == KernelKind::Rows) {
+    // X(e) = x[e % batch][e / batch]: the input transposed, so that the batch
+    // is the contiguous, vectorised dimension.
+    hl::Func X(name + "_xt");
+    hl::Var e("e"), z("z");
+    X(e, z) = x.func(e / static_cast<int>(batch), e % static_cast<int>(batch));
+    X.compute_root().bound(e, 0, static_cast<int>(k * batch));
+    Geometry g;
+    g.lanes = batch;
+    g.rows = m;
+    g.columns = k;
+    g.inputSize = k * batch;
+    RowsKernel kernel(g, plan, spec, name);
+    FailureOr<hl::Func> out = kernel.build(op, *w, X, bias);
+    if (failed(out))
+      return failure();
+    int R = static_cast<int>(plan.rows);
+    t.func(i, nb) = (*out)(nb, 0, i % R, i / R, 0);
+    return t;
+  }
+
+  // Batch 1: the input is one vector, read by every output.
+  hl::Func X(name + "_x");
+  hl::Var e("e");
+  X(e) = x.func(e, 0);
+  X.compute_root();
+  if (k >= spec.vectorWidth)
+    X.vectorize(e, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
+  hl::Func acc(name + "_acc"), out(name + "_out");
+  if (plan.kernel == KernelKind::Gemv) {
+    // Weights packed as (lane, column, tile): each tile of outputs streams
+    // one contiguous block of the weight.
+    int T = static_cast<int>(plan.tile);
+    int tiles = static_cast<int>((m + T - 1) / T);
+    hl::Buffer<float> vals(T, static_cast<int>(k), tiles, name + "_w");
+    vals.fill(0.0f);
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t col = 0; col < k; ++col)
+        vals(row % T, col, row / T) = w->at(row, col);
+    hl::Buffer<float> pb(T * tiles, name + "_bias_padded");
+    pb.fill(0.0f);
+    for (int64_t row = 0; row < m; ++row)
+      pb(row) = bias(row);
+    hl::Var mi("mi"), mt("mt");
+    hl::RDom r(0, static_cast<int>(k), name + "_r");
+    acc(mi, mt) = 0.0f;
+    acc(mi, mt) += vals(mi, r, mt) * X(r);
+    out(mi, mt) = acc(mi, mt) + pb(mt * T + mi);
+    out.compute_root().bound(mi, 0, T).bound(mt, 0, tiles);
+    acc.compute_at(out, mt).store_in(hl::MemoryType::Register);
+    acc.update().reorder(mi, r);
+    if (plan.vector > 0) {
+      int V = static_cast<int>(plan.vector);
+      out.vectorize(mi, V);
+      acc.vectorize(mi, V).unroll(mi);
+      acc.update().vectorize(mi, V).unroll(mi);
+    } else {
+      acc.unroll(mi);
+      acc.update().unroll(mi);
+    }
+    if (plan.parallel)
+      out.parallel(mt);
+    t.func(i, nb) = out(i % T, i / T);
+    return t;
+  }
+
+  // Spmv: compressed rows, one dot product per output.
+  std::vector<int32_t> rowptr{0}, cols;
+  std::vector<float> vals;
+  int64_t maxRow = 0;
+  for (int64_t row = 0; row < m; ++row) {
+    for (int64_t col = 0; col < k; ++col)
+      if (w->at(row, col) != 0.0f) {
+        cols.push_back(static_cast<int32_t>(col));
+        vals.push_back(w->at(row, col));
+      }
+    rowptr.push_back(static_cast<int32_t>(cols.size()));
+    maxRow = std::max<int64_t>(maxRow, rowptr.back() - rowptr[rowptr.size() - 2]);
+  }
+  if (cols.empty()) {
+    cols.push_back(0);
+    vals.push_back(0.0f);
+  }
+  hl::Buffer<int32_t> rp(static_cast<int>(rowptr.size()), name + "_rowptr");
+  std::copy(rowptr.begin(), rowptr.end(), rp.data());
+  hl::Buffer<int32_t> cb(static_cast<int>(cols.size()), name + "_cols");
+  std::copy(cols.begin(), cols.end(), cb.data());
+  hl::Buffer<float> vb(static_cast<int>(vals.size()), name + "_values");
+  std::copy(vals.begin(), vals.end(), vb.data());
+  hl::Var row("row");
+  hl::RDom r(0, static_cast<int>(std::max<int64_t>(1, maxRow)), name + "_r");
+  hl::Expr start = rp(row);
+  r.where(r.x < rp(row + 1) - start);
+  hl::Expr j = hl::unsafe_promise_clamped(start + r.x, 0,
+                                          static_cast<int>(cols.size()) - 1);
+  acc(row) = 0.0f;
+  acc(row) += vb(j) * X(hl::unsafe_promise_clamped(cb(j), 0,
+                                                   static_cast<int>(k) - 1));
+  out(row) = acc(row) + bias(row);
+  out.compute_root();
+  acc.compute_at(out, row);
+  if (plan.parallel) {
+    hl::Var ro("ro"), rin("rin");
+    out.split(row, ro, rin, 16, hl::TailStrategy::GuardWithIf).parallel(ro);
+  }
+  t.func(i, nb) = out(i);
+  return t;
+}
+
+FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
+                                             const LayerPlan &plan,
+                                             const std::string &name) {
+  auto conv = cast<snn::Conv2DOp>(op);
+  Tensor &x = operand(conv.getInput());
+  ArrayRef<int64_t> outShape = cast<ShapedType>(conv.getType()).getShape();
+  ArrayRef<int64_t> wShape =
+      cast<ShapedType>(conv.getWeight().getType()).getShape();
+  auto [sh, sw] = conv.getStrideValues();
+  auto [pt, pl, pb, pr] = conv.getPaddingValues();
+  auto [dh, dw] = conv.getDilationValues();
+  int64_t n = x.shape[0], c = x.shape[1], hIn = x.shape[2], wIn = x.shape[3];
+  int64_t ho = outShape[2], wo = outShape[3];
+
+  Geometry g;
+  g.conv = true;
+  g.batch = n;
+  g.rows = wShape[0];
+  g.groups = conv.getGroupCount();
+  g.cg = wShape[1];
+  g.kh = wShape[2];
+  g.kw = wShape[3];
+  g.columns = g.cg * g.kh * g.kw;
+  g.dilH = dh;
+  g.dilW = dw;
+  int64_t hp = hIn + pt + pb, wp = wIn + pl + pr;
+  g.pitch = wp;
+  g.plane = hp * wp;
+  bool flat = sh == 1 && sw == 1;
+  if (flat) {
+    // Outputs on the padded row pitch: lane p is output (p / wp, p % wp);
+    // the columns past wo are computed and never read.
+    g.lanes = ho * wp;
+  } else {
+    g.lanes = wo;
+    g.height = ho;
+    g.laneStep = sw;
+    g.heightStep = sh * wp;
+  }
+  int64_t maxIndex = (g.lanes - 1) * g.laneStep +
+                     (g.height - 1) * g.heightStep + g.maxOffset();
+  g.inputSize = std::max(c * g.plane, maxIndex + 1);
+  if (g.inputSize >= (int64_t(1) << 31))
+    return op->emitOpError() << "needs a padded input of " << g.inputSize
+                             << " elements, more than 32-bit indices reach";
+
+  // X(e, n): the zero-padded image, flattened channel by row by column.
+  hl::Func X(name + "_xpad");
+  hl::Var e("e"), img("img");
+  hl::Expr ch = e / static_cast<int>(g.plane);
+  hl::Expr rem = e % static_cast<int>(g.plane);
+  hl::Expr yy = rem / static_cast<int>(wp) - static_cast<int>(pt);
+  hl::Expr xx = rem % static_cast<int>(wp) - static_cast<int>(pl);
+  hl::Expr inside = ch < static_cast<int>(c) && yy >= 0 &&
+                    yy < static_cast<int>(hIn) && xx >= 0 &&
+                    xx < static_cast<int>(wIn);
+  X(e, img) = hl::select(
+      inside,
+      x.func(hl::clamp(xx, 0, static_cast<int>(wIn) - 1),
+             hl::clamp(yy, 0, static_cast<int>(hIn) - 1),
+             hl::clamp(ch, 0, static_cast<int>(c) - 1), img),
+      0.0f);
+  X.compute_root().bound(e, 0, static_cast<int>(g.inputSize));
+  X.vectorize(e, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
+  if (spec.threads > 1 && g.inputSize >= 1 << 15) {
+    hl::Var eo("eo"), ei("ei");
+    X.split(e, eo, ei, 4096, hl::TailStrategy::GuardWithIf).parallel(eo);
+  }
+
+  FailureOr<RowMajorWeight> w = rowMajorWeight(conv.getWeight());
+  if (failed(w))
+    return failure();
+  LogicalResult ok = success();
+  hl::Buffer<float> bias = biasBuffer(op, conv.getBias(), g.rows, name, ok);
+  if (failed(ok))
+    return failure();
+  RowsKernel kernel(g, plan, spec, name);
+  FailureOr<hl::Func> out = kernel.build(op, *w, X, bias);
+  if (failed(out))
+    return failure();
+
+  Tensor t{SmallVector<int64_t, 4>(outShape), hl::Func(name)};
+  t.stored = true;
+  hl::Var ox("ox"), oy("oy"), oc("oc"), on("on");
+  int R = static_cast<int>(plan.rows);
+  if (flat)
+    t.func(ox, oy, oc, on) =
+        (*out)(oy * static_cast<int>(wp) + ox, 0, oc % R, oc / R, on);
+  else
+    t.func(ox, oy, oc, on) = (*out)(ox, oy, oc % R, oc / R, on);
+  (void)wo;
+  return t;
+}

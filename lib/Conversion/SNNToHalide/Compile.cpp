@@ -1,0 +1,193 @@
+//===- Compile.cpp - Compile a network to an object file and header -*- C++ -*-===//
+//
+// Part of sparsec. The boundary between sparsec and Halide: Halide reports
+// errors by throwing, and nothing thrown leaves this file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparsec/Conversion/SNNToHalide/Compile.h"
+#include "EntryPoints.h"
+#include "Lowering.h"
+
+#include "sparsec/Conversion/SNNToHalide/Plan.h"
+#include "sparsec/Dialect/SparseNN/IR/SparseNNOps.h"
+#include "sparsec/Network/Network.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fmt/format.h>
+
+using namespace mlir;
+using namespace sparsec;
+using namespace sparsec::halide;
+namespace hl = Halide;
+
+LogicalResult sparsec::halide::prepareNetwork(func::FuncOp fn,
+                                              const TargetSpec &target) {
+  return planNetwork(fn, target);
+}
+
+namespace {
+
+/// Files written under temporary names next to their destinations and renamed
+/// into place only when every one of them is complete.
+class AtomicOutputs {
+public:
+  ~AtomicOutputs() {
+    for (auto &[tmp, dest] : files)
+      llvm::sys::fs::remove(tmp);
+  }
+
+  /// A temporary path for `dest` (empty if `dest` is empty).
+  FailureOr<std::string> add(const std::string &dest, func::FuncOp fn) {
+    if (dest.empty())
+      return std::string();
+    llvm::SmallString<256> tmp;
+    llvm::SmallString<256> model(dest);
+    model += ".tmp-%%%%%%%%";
+    if (std::error_code ec = llvm::sys::fs::createUniqueFile(model, tmp)) {
+      fn.emitError() << "cannot create a file next to '" << dest
+                     << "': " << ec.message();
+      return failure();
+    }
+    files.push_back({tmp.str().str(), dest});
+    return tmp.str().str();
+  }
+
+  LogicalResult commit(func::FuncOp fn) {
+    for (auto &[tmp, dest] : files)
+      if (std::error_code ec = llvm::sys::fs::rename(tmp, dest))
+        return fn.emitError() << "cannot write '" << dest
+                              << "': " << ec.message();
+    files.clear();
+    return success();
+  }
+
+private:
+  std::vector<std::pair<std::string, std::string>> files;
+};
+
+std::string identifier(StringRef s) {
+  std::string out;
+  for (char c : s)
+    out += isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (out.empty() || isdigit(static_cast<unsigned char>(out[0])))
+    out = "net_" + out;
+  return out;
+}
+
+std::string shapeList(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(shape))
+    s += (i ? ", " : "") + std::to_string(d);
+  return s;
+}
+
+} // namespace
+
+std::string sparsec::halide::networkHeader(func::FuncOp fn,
+                                           const TargetSpec &target,
+                                           StringRef sourceName) {
+  std::string name = fn.getSymName().str();
+  std::string guard = "SPARSEC_NETWORK_" + llvm::StringRef(identifier(name)).upper() + "_H";
+  ArrayRef<int64_t> in =
+      cast<ShapedType>(fn.getFunctionType().getInput(0)).getShape();
+  ArrayRef<int64_t> out =
+      cast<ShapedType>(fn.getFunctionType().getResult(0)).getShape();
+  std::string h;
+  h += fmt::format("/* {}.h: network @{} compiled by sparsec from {} for {}.\n"
+                   "   Generated file; do not edit. */\n",
+                   name, name, sourceName.str(), target.name);
+  h += fmt::format("#ifndef {0}\n#define {0}\n\n#include <stdint.h>\n\n", guard);
+  h += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  h += "struct halide_buffer_t;\n\n";
+  h += fmt::format("/* Input {} f32 and output {} f32, dense row-major. */\n",
+                   snn::formatShape(in), snn::formatShape(out));
+  h += "enum {\n";
+  h += fmt::format("  {}_input_rank = {},\n", name, in.size());
+  h += fmt::format("  {}_input_size = {},\n", name, numElements(in));
+  for (auto [i, d] : llvm::enumerate(in))
+    h += fmt::format("  {}_input_dim{} = {},\n", name, i, d);
+  h += fmt::format("  {}_output_rank = {},\n", name, out.size());
+  h += fmt::format("  {}_output_size = {},\n", name, numElements(out));
+  for (auto [i, d] : llvm::enumerate(out))
+    h += fmt::format("  {}_output_dim{} = {},\n", name, i, d);
+  h += "};\n\n";
+  h += fmt::format(
+      "/* Runs @{0} on `input` ({1} floats) into `output` ({2} floats).\n"
+      "   Returns 0, or -34 if a pointer is null. */\n"
+      "int {0}(const float *input, float *output);\n\n",
+      name, numElements(in), numElements(out));
+  h += fmt::format(
+      "/* The same on Halide 14 buffer descriptors (HalideRuntime.h), whose\n"
+      "   shapes must be [{1}] and [{2}] (dims listed outermost first), f32,\n"
+      "   dense. Returns 0 or an error code: -12 null buffer, -43 wrong number\n"
+      "   of dimensions, -3 wrong element type, -34 null host pointer, -4 a\n"
+      "   dimension's min, extent or stride differs. */\n"
+      "int {0}_buffer(struct halide_buffer_t *input,\n"
+      "               struct halide_buffer_t *output);\n\n",
+      name, shapeList(in), shapeList(out));
+  h += "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
+  h += fmt::format("#endif /* {} */\n", guard);
+  return h;
+}
+
+LogicalResult sparsec::halide::compileNetwork(func::FuncOp fn,
+                                              const TargetSpec &target,
+                                              const CompileOutputs &outputs) {
+  std::string name = fn.getSymName().str();
+  if (identifier(name) != name)
+    return fn.emitOpError() << "name @" << name
+                            << " is not a C identifier; rename the function";
+  AtomicOutputs files;
+  FailureOr<std::string> obj = files.add(outputs.object, fn),
+                         hdr = files.add(outputs.header, fn),
+                         asmFile = files.add(outputs.assembly, fn),
+                         stmt = files.add(outputs.stmt, fn);
+  if (failed(obj) || failed(hdr) || failed(asmFile) || failed(stmt))
+    return failure();
+
+  try {
+    NetworkLowering lowering(fn, target);
+    if (failed(lowering.build()))
+      return failure();
+    hl::Target t(target.halideTarget);
+    t = t.with_feature(hl::Target::NoBoundsQuery);
+    std::string pipelineName = name + "_pipeline";
+    hl::Pipeline pipeline(lowering.output());
+    hl::Module module = pipeline.compile_to_module(
+        {lowering.input()}, pipelineName, t, hl::LinkageType::ExternalPlusMetadata);
+    ArrayRef<int64_t> in =
+        cast<ShapedType>(fn.getFunctionType().getInput(0)).getShape();
+    ArrayRef<int64_t> out =
+        cast<ShapedType>(fn.getFunctionType().getResult(0)).getShape();
+    addEntryPoints(module, name, pipelineName, in, out, target.threads);
+    std::map<hl::OutputFileType, std::string> halideOutputs;
+    if (!obj->empty())
+      halideOutputs[hl::OutputFileType::object] = *obj;
+    if (!asmFile->empty())
+      halideOutputs[hl::OutputFileType::assembly] = *asmFile;
+    if (!stmt->empty())
+      halideOutputs[hl::OutputFileType::stmt] = *stmt;
+    if (!halideOutputs.empty())
+      module.compile(halideOutputs);
+  } catch (const hl::Error &e) {
+    return fn.emitOpError() << "cannot be compiled by Halide: " << e.what();
+  }
+
+  if (!hdr->empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(*hdr, ec);
+    if (!ec) {
+      os << networkHeader(fn, target, outputs.sourceName);
+      os.close();
+      ec = os.error();
+    }
+    if (ec)
+      return fn.emitError() << "cannot write the header '" << outputs.header
+                            << "': " << ec.message();
+  }
+  return files.commit(fn);
+}

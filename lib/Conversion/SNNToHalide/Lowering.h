@@ -1,0 +1,96 @@
+//===- Lowering.h - snn networks to one Halide pipeline ---------*- C++ -*-===//
+//
+// Part of sparsec. Private to lib/Conversion/SNNToHalide.
+//
+// A tensor of row-major shape [d0, ..., dk] is a Halide Func f(xk, ..., x0):
+// Halide lists dimensions innermost first. Every op becomes named Funcs;
+// element-wise ops stay inline so that they fuse into whatever reads them,
+// and the inputs and outputs of heavy ops (dense, conv, pooling, softmax) are
+// materialised with their own schedules.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_LIB_CONVERSION_SNNTOHALIDE_LOWERING_H
+#define SPARSEC_LIB_CONVERSION_SNNTOHALIDE_LOWERING_H
+
+#include "sparsec/Conversion/SNNToHalide/Plan.h"
+#include "sparsec/Conversion/SNNToHalide/TargetSpec.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+namespace sparsec::halide {
+
+/// A value of the network during lowering.
+struct Tensor {
+  llvm::SmallVector<int64_t, 4> shape;
+  /// Indexed innermost first (see the file comment).
+  Halide::Func func;
+  /// Reading it costs a load: it is computed at the root, or is a view of
+  /// such a Func.
+  bool stored = false;
+
+  int rank() const { return static_cast<int>(shape.size()); }
+  /// f(idx) where idx is given row-major, outermost first.
+  Halide::Expr at(llvm::ArrayRef<Halide::Expr> rowMajor) const;
+};
+
+/// Halide Vars for a Func of `rank` dimensions, innermost first.
+std::vector<Halide::Var> makeVars(int rank);
+
+/// The innermost-first argument list for a row-major index.
+std::vector<Halide::Expr> innermostFirst(llvm::ArrayRef<Halide::Expr> rowMajor);
+
+class NetworkLowering {
+public:
+  NetworkLowering(mlir::func::FuncOp fn, const TargetSpec &target);
+
+  /// Builds and schedules the pipeline. Emits diagnostics on the offending op
+  /// on failure; Halide exceptions propagate to the caller.
+  mlir::LogicalResult build();
+
+  Halide::ImageParam &input() { return inputParam; }
+  Halide::Func &output() { return outputFunc; }
+  const TargetSpec &target() const { return spec; }
+
+private:
+  mlir::LogicalResult lowerOp(mlir::Operation &op, unsigned index);
+  mlir::FailureOr<Tensor> lowerDense(mlir::Operation *op, const LayerPlan &plan,
+                                     const std::string &name);
+  mlir::FailureOr<Tensor> lowerConv(mlir::Operation *op, const LayerPlan &plan,
+                                    const std::string &name);
+  mlir::FailureOr<Tensor> lowerPool(mlir::Operation *op,
+                                    const std::string &name);
+  Tensor lowerSoftmax(const Tensor &x, const std::string &name);
+  Tensor lowerGlobalAvgPool(const Tensor &x, const std::string &name);
+  mlir::FailureOr<Tensor> lowerBatchNorm(mlir::Operation *op,
+                                         const std::string &name);
+  mlir::FailureOr<Tensor> constantTensor(mlir::Value v,
+                                         const std::string &name);
+
+  /// Computes a Func at the root with a vectorised innermost dimension.
+  void materialize(Tensor &t);
+  /// The Func of a value, materialised first if it is read more than once
+  /// or by a kernel that re-reads it.
+  Tensor &operand(mlir::Value v);
+
+  mlir::func::FuncOp fn;
+  TargetSpec spec;
+  Halide::ImageParam inputParam;
+  Halide::Func outputFunc;
+  llvm::DenseMap<mlir::Value, Tensor> values;
+  llvm::DenseSet<mlir::Value> materialized;
+};
+
+/// The name of a layer for Funcs and buffers: its MLIR name location if it
+/// has one ("conv1"), otherwise "l<index>_<op>".
+std::string layerName(mlir::Operation *op, unsigned index);
+
+} // namespace sparsec::halide
+
+#endif // SPARSEC_LIB_CONVERSION_SNNTOHALIDE_LOWERING_H

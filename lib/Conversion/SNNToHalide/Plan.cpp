@@ -1,0 +1,307 @@
+//===- Plan.cpp - Per-layer kernel format and schedule ----------*- C++ -*-===//
+//
+// Part of sparsec. The format rule here is the fallback for layers that no
+// pass has given a format; the schedule follows from the format, the shape and
+// the target's registers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparsec/Conversion/SNNToHalide/Plan.h"
+#include "sparsec/Network/Network.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace sparsec;
+using namespace sparsec::halide;
+
+namespace {
+
+/// Sparsity from which compressed rows beat streaming every weight. For
+/// batch-1 dense layers the kernel is memory-bound, so compressed rows pay as
+/// soon as a value plus a 32-bit index (8 bytes) per nonzero is less than 4
+/// bytes per weight. Elsewhere kernels.md measures the break-even of good CSR
+/// kernels at 60-65 %.
+constexpr double kSpmvBreakEven = 0.5;
+constexpr double kRowsBreakEven = 0.6;
+
+/// Rows per output group: output channels per group for convolutions, all
+/// outputs for dense layers.
+int64_t rowsPerGroup(Operation *op) {
+  if (auto conv = dyn_cast<snn::Conv2DOp>(op))
+    return cast<ShapedType>(conv.getWeight().getType()).getDimSize(0) /
+           conv.getGroupCount();
+  return cast<ShapedType>(op->getOperand(1).getType()).getDimSize(0);
+}
+
+int64_t batchOf(Operation *op) {
+  return cast<ShapedType>(op->getOperand(0).getType()).getDimSize(0);
+}
+
+bool isBatchOneDense(Operation *op) {
+  return isa<snn::DenseOp>(op) && batchOf(op) == 1;
+}
+
+/// True when no group of `m` consecutive weights of a row holds more than `n`
+/// nonzeros.
+bool satisfiesNM(const Weight &w, int64_t n, int64_t m) {
+  int64_t rows = w.shape[0], cols = w.size() / rows;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < cols; g += m) {
+      int64_t nonzeros = 0;
+      for (int64_t c = g; c < std::min(g + m, cols); ++c)
+        nonzeros += w.values[r * cols + c] != 0.0f;
+      if (nonzeros > n)
+        return false;
+    }
+  return true;
+}
+
+FailureOr<snn::FormatAttr> defaultFormat(Operation *op) {
+  FailureOr<Weight> w = readWeight(op->getOperand(1));
+  if (failed(w))
+    return failure();
+  MLIRContext *ctx = op->getContext();
+  double sparsity =
+      w->size() ? 1.0 - double(w->nonzeros()) / double(w->size()) : 0.0;
+  if (isBatchOneDense(op))
+    return snn::FormatAttr::get(ctx, sparsity >= kSpmvBreakEven
+                                         ? snn::FormatKind::CSR
+                                         : snn::FormatKind::Dense,
+                                {});
+  // A 2:4 pattern runs with a fixed number of entries per row, which needs
+  // no per-row bounds and no padding of short rows.
+  if (sparsity >= 0.45 && satisfiesNM(*w, 2, 4))
+    return snn::FormatAttr::get(ctx, snn::FormatKind::NM, {2, 4});
+  return snn::FormatAttr::get(ctx,
+                              sparsity >= kRowsBreakEven
+                                  ? snn::FormatKind::CSR
+                                  : snn::FormatKind::Dense,
+                              {});
+}
+
+/// Splits `extent` lanes into tiles of at most `maxTile` lanes, multiples of
+/// `vector`, so that the last tile (shifted inwards) overlaps as little as
+/// possible.
+int64_t chooseTile(int64_t extent, int64_t maxTile, int64_t vector) {
+  if (extent < vector)
+    return extent;
+  maxTile = std::min(maxTile, extent / vector * vector);
+  int64_t tiles = (extent + maxTile - 1) / maxTile;
+  int64_t tile = (extent + tiles - 1) / tiles;
+  tile = (tile + vector - 1) / vector * vector;
+  return std::min(tile, extent / vector * vector);
+}
+
+LayerPlan planRows(Operation *op, snn::FormatAttr format,
+                   const TargetSpec &target) {
+  LayerPlan plan;
+  plan.kernel = KernelKind::Rows;
+  plan.format = format.getKind();
+  if (!format.getParams().empty()) {
+    plan.formatA = format.getParams()[0];
+    plan.formatB = format.getParams()[1];
+  }
+  int64_t groupRows = rowsPerGroup(op);
+  switch (plan.format) {
+  case snn::FormatKind::Dense:
+    // Blocks of output rows share every input load; blocks must not straddle
+    // groups.
+    for (int64_t r : {4, 3, 2, 1})
+      if (groupRows % r == 0) {
+        plan.rows = r;
+        break;
+      }
+    break;
+  case snn::FormatKind::Block:
+    plan.rows = plan.formatA;
+    break;
+  case snn::FormatKind::CSR:
+  case snn::FormatKind::NM:
+    plan.rows = 1;
+    break;
+  }
+  // Keep a few registers for the broadcast weights and the input loads.
+  int64_t accumulators = target.vectorRegisters - 4;
+  int64_t vectorsPerRow = std::max<int64_t>(1, accumulators / plan.rows);
+  int64_t extent = vectorisedExtent(op);
+  plan.vector = extent >= target.vectorWidth ? target.vectorWidth : 0;
+  plan.tile = chooseTile(extent, vectorsPerRow * target.vectorWidth,
+                         target.vectorWidth);
+  return plan;
+}
+
+LayerPlan planBatchOne(Operation *op, snn::FormatAttr format,
+                       const TargetSpec &target) {
+  LayerPlan plan;
+  plan.format = format.getKind();
+  if (plan.format == snn::FormatKind::Dense) {
+    plan.kernel = KernelKind::Gemv;
+    int64_t outputs = rowsPerGroup(op);
+    plan.vector = outputs >= target.vectorWidth ? target.vectorWidth : 0;
+    plan.tile = chooseTile(outputs, (target.vectorRegisters - 4) *
+                                        target.vectorWidth,
+                           target.vectorWidth);
+  } else {
+    plan.kernel = KernelKind::Spmv;
+    plan.vector = 0;
+    plan.tile = 1;
+  }
+  return plan;
+}
+
+/// Work (multiply-accumulates) below which a parallel loop costs more than it
+/// saves.
+constexpr int64_t kParallelThreshold = 1 << 17;
+
+int64_t denseMacs(Operation *op) {
+  int64_t weights =
+      numElements(cast<ShapedType>(op->getOperand(1).getType()).getShape());
+  ArrayRef<int64_t> out = cast<ShapedType>(op->getResult(0).getType()).getShape();
+  int64_t positions = out[0];
+  if (out.size() == 4)
+    positions *= out[2] * out[3];
+  return weights * positions;
+}
+
+DictionaryAttr toAttr(MLIRContext *ctx, const LayerPlan &plan) {
+  Builder b(ctx);
+  StringRef kernel = plan.kernel == KernelKind::Rows   ? "rows"
+                     : plan.kernel == KernelKind::Gemv ? "gemv"
+                                                       : "spmv";
+  return b.getDictionaryAttr({
+      b.getNamedAttr("kernel", b.getStringAttr(kernel)),
+      b.getNamedAttr("rows", b.getI64IntegerAttr(plan.rows)),
+      b.getNamedAttr("tile", b.getI64IntegerAttr(plan.tile)),
+      b.getNamedAttr("vector", b.getI64IntegerAttr(plan.vector)),
+      b.getNamedAttr("parallel", b.getBoolAttr(plan.parallel)),
+  });
+}
+
+} // namespace
+
+int64_t sparsec::halide::vectorisedExtent(Operation *op) {
+  if (auto conv = dyn_cast<snn::Conv2DOp>(op)) {
+    ArrayRef<int64_t> x = cast<ShapedType>(conv.getInput().getType()).getShape();
+    ArrayRef<int64_t> y = cast<ShapedType>(conv.getType()).getShape();
+    auto [sh, sw] = conv.getStrideValues();
+    auto pad = conv.getPaddingValues();
+    if (sh == 1 && sw == 1)
+      return y[2] * (x[3] + pad[1] + pad[3]);
+    return y[3];
+  }
+  return batchOf(op);
+}
+
+FailureOr<double> sparsec::halide::weightSparsity(Operation *op) {
+  FailureOr<Weight> w = readWeight(op->getOperand(1));
+  if (failed(w))
+    return failure();
+  return w->size() ? 1.0 - double(w->nonzeros()) / double(w->size()) : 0.0;
+}
+
+LogicalResult sparsec::halide::planNetwork(func::FuncOp fn,
+                                           const TargetSpec &target) {
+  WalkResult result = fn.walk([&](Operation *op) -> WalkResult {
+    if (!isa<snn::DenseOp, snn::Conv2DOp>(op))
+      return WalkResult::advance();
+    auto format = op->getAttrOfType<snn::FormatAttr>("format");
+    if (!format) {
+      FailureOr<snn::FormatAttr> chosen = defaultFormat(op);
+      if (failed(chosen))
+        return WalkResult::interrupt();
+      format = *chosen;
+      op->setAttr("format", format);
+    }
+    if (format.getKind() == snn::FormatKind::Block) {
+      int64_t groupRows = rowsPerGroup(op);
+      if (groupRows % format.getParams()[0] != 0) {
+        op->emitOpError() << "has format " << format << ", but its "
+                          << groupRows << " output rows per group are not a "
+                          << "multiple of the block's "
+                          << format.getParams()[0] << " rows";
+        return WalkResult::interrupt();
+      }
+    }
+    LayerPlan plan = isBatchOneDense(op) ? planBatchOne(op, format, target)
+                                         : planRows(op, format, target);
+    plan.parallel = target.threads > 1 && denseMacs(op) >= kParallelThreshold;
+    op->setAttr(kScheduleAttr, toAttr(op->getContext(), plan));
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
+  auto format = op->getAttrOfType<snn::FormatAttr>("format");
+  auto dict = op->getAttrOfType<DictionaryAttr>(kScheduleAttr);
+  if (!format || !dict)
+    return op->emitOpError() << "has no kernel format and schedule; run the "
+                                "planner first";
+  LayerPlan plan;
+  plan.format = format.getKind();
+  if (!format.getParams().empty()) {
+    plan.formatA = format.getParams()[0];
+    plan.formatB = format.getParams()[1];
+  }
+  auto kernel = dict.getAs<StringAttr>("kernel");
+  auto rows = dict.getAs<IntegerAttr>("rows");
+  auto tile = dict.getAs<IntegerAttr>("tile");
+  auto vector = dict.getAs<IntegerAttr>("vector");
+  auto parallel = dict.getAs<BoolAttr>("parallel");
+  if (!kernel || !rows || !tile || !vector || !parallel)
+    return op->emitOpError() << kScheduleAttr
+                             << " must hold kernel, rows, tile, vector and "
+                                "parallel, but is "
+                             << dict;
+  std::optional<KernelKind> kind =
+      llvm::StringSwitch<std::optional<KernelKind>>(kernel.getValue())
+          .Case("rows", KernelKind::Rows)
+          .Case("gemv", KernelKind::Gemv)
+          .Case("spmv", KernelKind::Spmv)
+          .Default(std::nullopt);
+  if (!kind)
+    return op->emitOpError() << "unknown kernel '" << kernel.getValue()
+                             << "' in " << kScheduleAttr
+                             << " (rows, gemv or spmv)";
+  plan.kernel = *kind;
+  plan.rows = rows.getInt();
+  plan.tile = tile.getInt();
+  plan.vector = vector.getInt();
+  plan.parallel = parallel.getValue();
+  if (plan.rows < 1 || plan.tile < 1 || plan.vector < 0)
+    return op->emitOpError() << kScheduleAttr
+                             << " needs rows >= 1, tile >= 1 and vector >= "
+                                "0, but has rows = "
+                             << plan.rows << ", tile = " << plan.tile
+                             << ", vector = " << plan.vector;
+  if (plan.vector > 0 && plan.tile % plan.vector != 0)
+    return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
+                             << " is not a multiple of the vector width "
+                             << plan.vector;
+  bool batchOne = isBatchOneDense(op);
+  if ((plan.kernel != KernelKind::Rows) != batchOne)
+    return op->emitOpError() << "kernel '" << kernel.getValue()
+                             << "' does not fit this layer ("
+                             << (batchOne ? "gemv or spmv" : "rows")
+                             << " does)";
+  if (plan.kernel == KernelKind::Gemv && plan.format != snn::FormatKind::Dense)
+    return op->emitOpError() << "kernel 'gemv' needs the dense format";
+  if (plan.kernel == KernelKind::Rows) {
+    int64_t expectRows = plan.format == snn::FormatKind::Block ? plan.formatA
+                         : plan.format == snn::FormatKind::Dense ? plan.rows
+                                                                 : 1;
+    if (plan.rows != expectRows || rowsPerGroup(op) % plan.rows != 0)
+      return op->emitOpError()
+             << kScheduleAttr << " rows = " << plan.rows
+             << " does not fit format " << format << " and "
+             << rowsPerGroup(op) << " output rows per group";
+    int64_t extent = vectorisedExtent(op);
+    if (plan.tile > extent)
+      return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
+                               << " exceeds the " << extent
+                               << " lanes of the vectorised dimension";
+  }
+  return plan;
+}

@@ -1,0 +1,51 @@
+"""Convolutions in every kernel format, over odd shapes, strides, padding,
+dilation, groups and channel counts that do not divide the vector width."""
+import netgen
+
+
+def conv_net(name, shape, seed, **conv):
+    net = netgen.Net(name, shape, seed=seed)
+    net.ret(net.conv2d(net.input, **conv))
+    return net
+
+
+def build():
+    nets = []
+    seed = 100
+    for fmt, pattern, sparsity in [("dense", "random", 0.0),
+                                   ("dense", "random", 0.5),
+                                   ("csr", "random", 0.9),
+                                   ("csr", "random", 0.99),
+                                   ("csr", "channel", 0.5),
+                                   ("nm, 2, 4", "nm:2:4", 0.5),
+                                   ("nm, 1, 3", "nm:1:3", 0.67),
+                                   ("block, 4, 1", "block:4:1", 0.9),
+                                   ("block, 2, 3", "block:2:3", 0.8),
+                                   ("block, 1, 8", "block:1:8", 0.9)]:
+        tag = fmt.replace(", ", "_") + f"_{pattern.split(':')[0]}{round(sparsity * 100)}"
+        rows = 8 if fmt.startswith("block, 4") or fmt.startswith("block, 2") else 7
+        cases = [
+            ("k3", [1, 5, 7, 13], dict(out=rows, kernel=(3, 3), padding=(1, 1, 1, 1))),
+            ("k1", [2, 13, 6, 9], dict(out=rows, kernel=(1, 1))),
+            ("s2", [1, 3, 11, 10], dict(out=rows, kernel=(3, 3), stride=(2, 2), padding=(1, 0, 1, 2))),
+            ("dil", [1, 4, 9, 8], dict(out=rows, kernel=(2, 3), dilation=(2, 2), padding=(0, 1, 2, 1))),
+            ("g2", [1, 6, 7, 7], dict(out=8 if rows == 8 else 6, kernel=(3, 3), groups=2, padding=(1, 1))),
+            ("big", [1, 16, 20, 20], dict(out=rows * 2, kernel=(5, 5), padding=(2, 2))),
+        ]
+        for cname, shape, conv in cases:
+            seed += 1
+            nets.append(conv_net(f"conv_{tag}_{cname}", shape, seed, fmt=fmt,
+                                 pattern=pattern, sparsity=sparsity, **conv))
+    # Depthwise (groups == channels) in the dense and csr formats, with and
+    # without a bias; a wide 1x1 layer.
+    nets.append(conv_net("depthwise_dense", [1, 12, 15, 17], 7, out=12, kernel=(3, 3),
+                         groups=12, padding=(1, 1), fmt="dense"))
+    nets.append(conv_net("depthwise_s2", [2, 8, 14, 14], 8, out=8, kernel=(3, 3),
+                         stride=(2, 2), groups=8, padding=(1, 1), bias=False))
+    nets.append(conv_net("depthwise_csr", [1, 9, 10, 10], 9, out=9, kernel=(3, 3),
+                         groups=9, padding=(1, 1), fmt="csr", sparsity=0.5))
+    nets.append(conv_net("wide_1x1", [1, 64, 14, 14], 10, out=40, kernel=(1, 1),
+                         sparsity=0.9, bias=False))
+    nets.append(conv_net("all_pruned", [1, 4, 6, 6], 11, out=5, kernel=(3, 3),
+                         sparsity=1.0, fmt="csr"))
+    return nets

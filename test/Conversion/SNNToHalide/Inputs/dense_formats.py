@@ -1,0 +1,31 @@
+"""Dense layers in every format and batch size: batch 1 (gemv, spmv), a
+batch shorter than a vector, odd batches and wide ones."""
+import netgen
+
+
+def build():
+    nets = []
+    seed = 200
+    for batch in [1, 3, 13, 64]:
+        for fmt, pattern, sparsity in [("dense", "random", 0.0),
+                                       ("csr", "random", 0.9),
+                                       ("csr", "random", 0.97),
+                                       ("nm, 2, 4", "nm:2:4", 0.5),
+                                       ("block, 4, 1", "block:4:1", 0.9),
+                                       ("block, 1, 8", "block:1:8", 0.9),
+                                       (None, "channel", 0.5)]:
+            if batch == 1 and fmt and fmt.startswith(("nm", "block")):
+                continue
+            seed += 1
+            tag = (fmt or "auto").replace(", ", "_")
+            net = netgen.Net(f"fc_{tag}_b{batch}", [batch, 37], seed=seed)
+            y = net.dense(net.input, 24, sparsity=sparsity, pattern=pattern, fmt=fmt)
+            y = net.relu(y)
+            y = net.dense(y, 11, bias=False, sparsity=sparsity * 0.5,
+                          pattern="random", fmt=None)
+            net.ret(y)
+            nets.append(net)
+    net = netgen.Net("fc_wide", [2, 300], seed=9)
+    net.ret(net.dense(net.input, 100, sparsity=0.95))
+    nets.append(net)
+    return nets
