@@ -22,10 +22,19 @@ config.substitutions.append(
     ("%f32", config.python_executable + " " +
      os.path.join(config.sparsec_src_root, "test", "Utils", "f32.py")))
 
+utils = os.path.join(config.sparsec_src_root, "test", "Utils")
+config.substitutions.append(
+    ("%difftest", f"{config.python_executable} {utils}/difftest.py "
+                  f"--sparsec {config.sparsec_tools_dir}/sparsec"))
+config.substitutions.append(("%harness", os.path.join(utils, "harness.c")))
+config.substitutions.append(("%cc-aarch64", "aarch64-linux-gnu-gcc"))
+config.substitutions.append(("%qemu-aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
+config.substitutions.append(("%cc", "cc"))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
-tools = ["sparsec", "sparsec-opt"]
+tools = ["sparsec", "sparsec-opt", "lenet5-classify"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -363,10 +363,12 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     return t;
   }
 
-  // Batch 1: the input is one vector, read by every output.
+  // A batch shorter than a vector: every weight load serves all batch rows,
+  // which are unrolled; X(k, row) is the input as it is, materialised once.
+  int N = static_cast<int>(batch);
   hl::Func X(name + "_x");
-  hl::Var e("e");
-  X(e) = x.func(e, 0);
+  hl::Var e("e"), xb("xb");
+  X(e, xb) = x.func(e, xb);
   X.compute_root();
   if (k >= spec.vectorWidth)
     X.vectorize(e, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
@@ -387,28 +389,28 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
       pb(row) = bias(row);
     hl::Var mi("mi"), mt("mt");
     hl::RDom r(0, static_cast<int>(k), name + "_r");
-    acc(mi, mt) = 0.0f;
-    acc(mi, mt) += vals(mi, r, mt) * X(r);
-    out(mi, mt) = acc(mi, mt) + pb(mt * T + mi);
-    out.compute_root().bound(mi, 0, T).bound(mt, 0, tiles);
+    acc(mi, xb, mt) = 0.0f;
+    acc(mi, xb, mt) += vals(mi, r, mt) * X(r, xb);
+    out(mi, xb, mt) = acc(mi, xb, mt) + pb(mt * T + mi);
+    out.compute_root().bound(mi, 0, T).bound(xb, 0, N).bound(mt, 0, tiles);
     acc.compute_at(out, mt).store_in(hl::MemoryType::Register);
-    acc.update().reorder(mi, r);
+    acc.update().reorder(mi, xb, r, mt);
     if (plan.vector > 0) {
       int V = static_cast<int>(plan.vector);
       out.vectorize(mi, V);
-      acc.vectorize(mi, V).unroll(mi);
-      acc.update().vectorize(mi, V).unroll(mi);
+      acc.vectorize(mi, V).unroll(mi).unroll(xb);
+      acc.update().vectorize(mi, V).unroll(mi).unroll(xb);
     } else {
-      acc.unroll(mi);
-      acc.update().unroll(mi);
+      acc.unroll(mi).unroll(xb);
+      acc.update().unroll(mi).unroll(xb);
     }
     if (plan.parallel)
       out.parallel(mt);
-    t.func(i, nb) = out(i % T, i / T);
+    t.func(i, nb) = out(i % T, nb, i / T);
     return t;
   }
 
-  // Spmv: compressed rows, one dot product per output.
+  // Spmv: compressed rows, one dot product per output and batch row.
   std::vector<int32_t> rowptr{0}, cols;
   std::vector<float> vals;
   int64_t maxRow = 0;
@@ -437,17 +439,23 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
   r.where(r.x < rp(row + 1) - start);
   hl::Expr j = hl::unsafe_promise_clamped(start + r.x, 0,
                                           static_cast<int>(cols.size()) - 1);
-  acc(row) = 0.0f;
-  acc(row) += vb(j) * X(hl::unsafe_promise_clamped(cb(j), 0,
-                                                   static_cast<int>(k) - 1));
-  out(row) = acc(row) + bias(row);
-  out.compute_root();
-  acc.compute_at(out, row);
+  acc(xb, row) = 0.0f;
+  acc(xb, row) += vb(j) * X(hl::unsafe_promise_clamped(
+                                cb(j), 0, static_cast<int>(k) - 1),
+                            xb);
+  out(xb, row) = acc(xb, row) + bias(row);
+  out.compute_root().bound(xb, 0, N).bound(row, 0, static_cast<int>(m));
+  acc.update().reorder(xb, r, row);
+  acc.unroll(xb);
+  acc.update().unroll(xb);
   if (plan.parallel) {
     hl::Var ro("ro"), rin("rin");
     out.split(row, ro, rin, 16, hl::TailStrategy::GuardWithIf).parallel(ro);
+    acc.compute_at(out, rin);
+  } else {
+    acc.compute_at(out, row);
   }
-  t.func(i, nb) = out(i);
+  t.func(i, nb) = out(nb, i);
   return t;
 }
 

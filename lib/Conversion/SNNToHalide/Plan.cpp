@@ -39,8 +39,10 @@ int64_t batchOf(Operation *op) {
   return cast<ShapedType>(op->getOperand(0).getType()).getDimSize(0);
 }
 
-bool isBatchOneDense(Operation *op) {
-  return isa<snn::DenseOp>(op) && batchOf(op) == 1;
+/// Dense layers whose batch is shorter than a vector are vectorised along
+/// their outputs instead of their batch.
+bool isNarrowDense(Operation *op, int64_t vectorWidth) {
+  return isa<snn::DenseOp>(op) && batchOf(op) < vectorWidth;
 }
 
 /// True when no group of `m` consecutive weights of a row holds more than `n`
@@ -58,21 +60,23 @@ bool satisfiesNM(const Weight &w, int64_t n, int64_t m) {
   return true;
 }
 
-FailureOr<snn::FormatAttr> defaultFormat(Operation *op) {
+FailureOr<snn::FormatAttr> defaultFormat(Operation *op,
+                                         const TargetSpec &target) {
   FailureOr<Weight> w = readWeight(op->getOperand(1));
   if (failed(w))
     return failure();
   MLIRContext *ctx = op->getContext();
   double sparsity =
       w->size() ? 1.0 - double(w->nonzeros()) / double(w->size()) : 0.0;
-  if (isBatchOneDense(op))
+  if (isNarrowDense(op, target.vectorWidth))
     return snn::FormatAttr::get(ctx, sparsity >= kSpmvBreakEven
                                          ? snn::FormatKind::CSR
                                          : snn::FormatKind::Dense,
                                 {});
   // A 2:4 pattern runs with a fixed number of entries per row, which needs
-  // no per-row bounds and no padding of short rows.
-  if (sparsity >= 0.45 && satisfiesNM(*w, 2, 4))
+  // no per-row bounds. Much sparser weights satisfy 2:4 by accident and are
+  // better served by compressed rows.
+  if (sparsity >= 0.45 && sparsity < 0.75 && satisfiesNM(*w, 2, 4))
     return snn::FormatAttr::get(ctx, snn::FormatKind::NM, {2, 4});
   return snn::FormatAttr::get(ctx,
                               sparsity >= kRowsBreakEven
@@ -132,18 +136,21 @@ LayerPlan planRows(Operation *op, snn::FormatAttr format,
   return plan;
 }
 
-LayerPlan planBatchOne(Operation *op, snn::FormatAttr format,
-                       const TargetSpec &target) {
+LayerPlan planNarrow(Operation *op, snn::FormatAttr format,
+                     const TargetSpec &target) {
   LayerPlan plan;
   plan.format = format.getKind();
   if (plan.format == snn::FormatKind::Dense) {
+    // Accumulators: tile/vector outputs for each of the batch rows.
     plan.kernel = KernelKind::Gemv;
     int64_t outputs = rowsPerGroup(op);
+    int64_t perRow =
+        std::max<int64_t>(1, (target.vectorRegisters - 4) / batchOf(op));
     plan.vector = outputs >= target.vectorWidth ? target.vectorWidth : 0;
-    plan.tile = chooseTile(outputs, (target.vectorRegisters - 4) *
-                                        target.vectorWidth,
+    plan.tile = chooseTile(outputs, perRow * target.vectorWidth,
                            target.vectorWidth);
   } else {
+    // Any sparse format: the rows keep only their nonzeros.
     plan.kernel = KernelKind::Spmv;
     plan.vector = 0;
     plan.tile = 1;
@@ -208,7 +215,7 @@ LogicalResult sparsec::halide::planNetwork(func::FuncOp fn,
       return WalkResult::advance();
     auto format = op->getAttrOfType<snn::FormatAttr>("format");
     if (!format) {
-      FailureOr<snn::FormatAttr> chosen = defaultFormat(op);
+      FailureOr<snn::FormatAttr> chosen = defaultFormat(op, target);
       if (failed(chosen))
         return WalkResult::interrupt();
       format = *chosen;
@@ -224,8 +231,14 @@ LogicalResult sparsec::halide::planNetwork(func::FuncOp fn,
         return WalkResult::interrupt();
       }
     }
-    LayerPlan plan = isBatchOneDense(op) ? planBatchOne(op, format, target)
-                                         : planRows(op, format, target);
+    // A schedule written by hand (or by an earlier run) is kept; readPlan
+    // checks it below.
+    if (op->hasAttr(kScheduleAttr))
+      return failed(readPlan(op)) ? WalkResult::interrupt()
+                                  : WalkResult::advance();
+    bool narrow = isNarrowDense(op, target.vectorWidth);
+    LayerPlan plan = narrow ? planNarrow(op, format, target)
+                            : planRows(op, format, target);
     plan.parallel = target.threads > 1 && denseMacs(op) >= kParallelThreshold;
     op->setAttr(kScheduleAttr, toAttr(op->getContext(), plan));
     return WalkResult::advance();
@@ -280,14 +293,13 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
     return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
                              << " is not a multiple of the vector width "
                              << plan.vector;
-  bool batchOne = isBatchOneDense(op);
-  if ((plan.kernel != KernelKind::Rows) != batchOne)
+  if (plan.kernel != KernelKind::Rows && !isa<snn::DenseOp>(op))
     return op->emitOpError() << "kernel '" << kernel.getValue()
-                             << "' does not fit this layer ("
-                             << (batchOne ? "gemv or spmv" : "rows")
-                             << " does)";
+                             << "' is for dense layers only";
   if (plan.kernel == KernelKind::Gemv && plan.format != snn::FormatKind::Dense)
     return op->emitOpError() << "kernel 'gemv' needs the dense format";
+  if (plan.kernel == KernelKind::Spmv && plan.format == snn::FormatKind::Dense)
+    return op->emitOpError() << "kernel 'spmv' needs a sparse format";
   if (plan.kernel == KernelKind::Rows) {
     int64_t expectRows = plan.format == snn::FormatKind::Block ? plan.formatA
                          : plan.format == snn::FormatKind::Dense ? plan.rows

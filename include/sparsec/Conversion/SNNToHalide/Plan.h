@@ -27,9 +27,11 @@ enum class KernelKind {
   /// per row. Dense weights stream every column; sparse formats visit only
   /// the stored blocks.
   Rows,
-  /// Batch-1 dense layer: vectorised along the outputs, streaming the weight.
+  /// Dense layer whose batch is shorter than a vector: vectorised along the
+  /// outputs, streaming the weight once for all batch rows.
   Gemv,
-  /// Batch-1 sparse dense layer: compressed rows, one dot product per row.
+  /// Sparse dense layer whose batch is shorter than a vector: compressed
+  /// rows, one dot product per output and batch row.
   Spmv,
 };
 
