@@ -8,6 +8,7 @@
 #include "sparsec/Conversion/SNNToHalide/Compile.h"
 #include "EntryPoints.h"
 #include "Lowering.h"
+#include "Workspace.h"
 
 #include "sparsec/Conversion/SNNToHalide/Plan.h"
 #include "sparsec/Dialect/SparseNN/IR/SparseNNOps.h"
@@ -157,13 +158,17 @@ LogicalResult sparsec::halide::compileNetwork(func::FuncOp fn,
     t = t.with_feature(hl::Target::NoBoundsQuery);
     std::string pipelineName = name + "_pipeline";
     hl::Pipeline pipeline(lowering.output());
+    hl::Param<void *> workspace("sparsec_workspace");
     hl::Module module = pipeline.compile_to_module(
-        {lowering.input()}, pipelineName, t, hl::LinkageType::ExternalPlusMetadata);
+        {workspace, lowering.input()}, pipelineName, t,
+        hl::LinkageType::ExternalPlusMetadata);
+    Workspace ws = placeInWorkspace(module, pipelineName, workspace.name(),
+                                    name);
     ArrayRef<int64_t> in =
         cast<ShapedType>(fn.getFunctionType().getInput(0)).getShape();
     ArrayRef<int64_t> out =
         cast<ShapedType>(fn.getFunctionType().getResult(0)).getShape();
-    addEntryPoints(module, name, pipelineName, in, out, target.threads);
+    addEntryPoints(module, name, pipelineName, in, out, target.threads, ws);
     std::map<hl::OutputFileType, std::string> halideOutputs;
     if (!obj->empty())
       halideOutputs[hl::OutputFileType::object] = *obj;

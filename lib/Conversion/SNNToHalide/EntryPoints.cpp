@@ -98,11 +98,39 @@ Stmt checkBuffer(const std::string &name, llvm::ArrayRef<int64_t> shape,
 }
 
 Stmt callPipeline(const std::string &pipeline, const hl::Expr &in,
-                  const hl::Expr &out, int threads) {
-  hl::Expr call = Call::make(hl::Int(32), pipeline, {in, out}, Call::Extern);
+                  const hl::Expr &out, int threads, const Workspace &ws) {
   std::string result = pipeline + "_result";
   hl::Expr r = Variable::make(hl::Int(32), result);
-  Stmt s = LetStmt::make(result, call, AssertStmt::make(r == 0, r));
+  Stmt s;
+  if (ws.bytes == 0) {
+    hl::Expr call = Call::make(hl::Int(32), pipeline,
+                               {make_zero(hl::Handle()), in, out},
+                               Call::Extern);
+    s = LetStmt::make(result, call, AssertStmt::make(r == 0, r));
+  } else {
+    // Take the cached block (or a fresh one), run, and give it back before
+    // reporting the pipeline's result.
+    hl::Expr slot = Call::make(
+        hl::Handle(), Call::buffer_get_host,
+        {Variable::make(hl::type_of<struct halide_buffer_t *>(),
+                        ws.slot + ".buffer")},
+        Call::Extern);
+    std::string block = pipeline + "_workspace";
+    hl::Expr b = Variable::make(hl::Handle(), block);
+    hl::Expr acquire =
+        Call::make(hl::Handle(), "sparsec_workspace_acquire",
+                   {slot, make_const(hl::UInt(64), ws.bytes)}, Call::Extern);
+    hl::Expr release = Call::make(hl::Int(32), "sparsec_workspace_release",
+                                  {slot, b}, Call::Extern);
+    hl::Expr call = Call::make(hl::Int(32), pipeline, {b, in, out},
+                               Call::Extern);
+    s = LetStmt::make(
+        result, call,
+        Block::make(Evaluate::make(release), AssertStmt::make(r == 0, r)));
+    s = LetStmt::make(
+        block, acquire,
+        require(!isNull(b), halide_error_code_out_of_memory, s));
+  }
   if (threads > 1) {
     // The runtime's pool defaults to one thread per core; honour --threads.
     hl::Expr set = Call::make(hl::Int(32), "halide_set_num_threads",
@@ -118,14 +146,14 @@ void sparsec::halide::addEntryPoints(hl::Module &module, const std::string &name
                                      const std::string &pipeline,
                                      llvm::ArrayRef<int64_t> inputShape,
                                      llvm::ArrayRef<int64_t> outputShape,
-                                     int threads) {
+                                     int threads, const Workspace &ws) {
   hl::ArgumentEstimates none;
   // int <name>(const float *input, float *output)
   {
     hl::Expr in = Variable::make(hl::Handle(), "input");
     hl::Expr out = Variable::make(hl::Handle(), "output");
     Stmt body = callPipeline(pipeline, denseBuffer(in, inputShape),
-                             denseBuffer(out, outputShape), threads);
+                             denseBuffer(out, outputShape), threads, ws);
     body = require(!isNull(out), halide_error_code_host_is_null, body);
     body = require(!isNull(in), halide_error_code_host_is_null, body);
     std::vector<hl::Argument> args = {
@@ -138,7 +166,7 @@ void sparsec::halide::addEntryPoints(hl::Module &module, const std::string &name
   // int <name>_buffer(halide_buffer_t *input, halide_buffer_t *output)
   {
     Stmt body = callPipeline(pipeline, bufferVar("input.buffer"),
-                             bufferVar("output.buffer"), threads);
+                             bufferVar("output.buffer"), threads, ws);
     body = checkBuffer("output.buffer", outputShape, body);
     body = checkBuffer("input.buffer", inputShape, body);
     std::vector<hl::Argument> args = {

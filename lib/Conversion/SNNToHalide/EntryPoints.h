@@ -7,6 +7,8 @@
 #ifndef SPARSEC_LIB_CONVERSION_SNNTOHALIDE_ENTRYPOINTS_H
 #define SPARSEC_LIB_CONVERSION_SNNTOHALIDE_ENTRYPOINTS_H
 
+#include "Workspace.h"
+
 #include "llvm/ADT/ArrayRef.h"
 
 #include <Halide.h>
@@ -17,11 +19,13 @@ namespace sparsec::halide {
 
 /// Adds `int name(const float *, float *)` and the checked
 /// `int name_buffer(halide_buffer_t *, halide_buffer_t *)` to `module`, both
-/// calling the pipeline function `pipeline` (which must be in the module).
+/// calling the pipeline function `pipeline(workspace, input, output)` (which
+/// must be in the module) with the network's cached workspace.
 void addEntryPoints(Halide::Module &module, const std::string &name,
                     const std::string &pipeline,
                     llvm::ArrayRef<int64_t> inputShape,
-                    llvm::ArrayRef<int64_t> outputShape, int threads);
+                    llvm::ArrayRef<int64_t> outputShape, int threads,
+                    const Workspace &workspace);
 
 } // namespace sparsec::halide
 
