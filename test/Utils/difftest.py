@@ -100,32 +100,11 @@ def case(args, mlir, function, target, seed):
         if r.returncode:
             return False, f"sparsec run failed:\n{r.stderr}"
         a, b = f32.read(out), f32.read(ref)
-        err = max_rel(a, b)
+        err, _ = f32.max_relative_error(a, b)
         worst = max(worst, err)
         if not err <= args.rtol:
             return False, f"max relative error {err:.3g} > {args.rtol:g}"
     return True, f"max relative error {worst:.2g}"
-
-
-def max_rel(a, b):
-    import math
-    if len(a) != len(b):
-        return math.inf
-    finite = [abs(v) for v in b if math.isfinite(v)]
-    scale = max(finite) if finite else 0.0
-    floor = 1e-2 * scale if scale > 0 else 1e-30
-    worst = 0.0
-    for x, y in zip(a, b):
-        if math.isnan(x) or math.isnan(y):
-            if math.isnan(x) != math.isnan(y):
-                return math.inf
-            continue
-        if math.isinf(x) or math.isinf(y):
-            if x != y:
-                return math.inf
-            continue
-        worst = max(worst, abs(x - y) / max(abs(y), floor))
-    return worst
 
 
 def has_avx512():

@@ -23,11 +23,11 @@ def read(path):
     return [v for (v,) in struct.iter_unpack("<f", data)]
 
 
-def compare(a_path, b_path, rtol):
-    a, b = read(a_path), read(b_path)
+def max_relative_error(a, b):
+    """max |a - b| / max(|b|, 1e-2 * max|b|), and where it is; NaN or Inf
+    count only where both sides agree on them."""
     if len(a) != len(b):
-        print(f"{a_path} has {len(a)} floats, {b_path} has {len(b)}")
-        return 1
+        return math.inf, -1
     finite = [abs(v) for v in b if math.isfinite(v)]
     scale = max(finite) if finite else 0.0
     floor = 1e-2 * scale if scale > 0 else 1e-30
@@ -35,18 +35,25 @@ def compare(a_path, b_path, rtol):
     for i, (x, y) in enumerate(zip(a, b)):
         if math.isnan(x) or math.isnan(y):
             if math.isnan(x) != math.isnan(y):
-                worst, where = math.inf, i
-                break
+                return math.inf, i
             continue
         if math.isinf(x) or math.isinf(y):
             if x != y:
-                worst, where = math.inf, i
-                break
+                return math.inf, i
             continue
         err = abs(x - y) / max(abs(y), floor)
         if err > worst:
             worst, where = err, i
-    if worst > rtol:
+    return worst, where
+
+
+def compare(a_path, b_path, rtol):
+    a, b = read(a_path), read(b_path)
+    if len(a) != len(b):
+        print(f"{a_path} has {len(a)} floats, {b_path} has {len(b)}")
+        return 1
+    worst, where = max_relative_error(a, b)
+    if not worst <= rtol:
         print(f"max relative error {worst:.3g} > {rtol:g} at element {where}: "
               f"{a[where]!r} vs reference {b[where]!r}")
         return 1
