@@ -36,6 +36,10 @@ cl::opt<std::string> target("target", cl::sub(sub), cl::init("host"),
 cl::opt<int> threads("threads", cl::sub(sub), cl::init(1),
                      cl::value_desc("N"),
                      cl::desc("Threads the generated code may use"));
+cl::opt<bool> profile("profile", cl::sub(sub),
+                      cl::desc("Instrument the code to print the time spent "
+                               "in each layer's stages when the program "
+                               "exits"));
 cl::list<Emit> emit(
     "emit", cl::sub(sub), cl::CommaSeparated,
     cl::desc("What to write (default: obj,header)"),
@@ -59,6 +63,7 @@ int run() {
     driver::error("compile") << error << "\n";
     return 1;
   }
+  spec->profile = profile;
   if (failed(halide::prepareNetwork(fn, *spec)))
     return 1;
 

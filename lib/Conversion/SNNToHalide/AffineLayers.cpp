@@ -505,27 +505,59 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
     return op->emitOpError() << "needs a padded input of " << g.inputSize
                              << " elements, more than 32-bit indices reach";
 
-  // X(e, n): the zero-padded image, flattened channel by row by column.
+  // X(e, n): the zero-padded image, flattened channel by row by column. It
+  // is filled by updates over reduction domains whose store addresses are
+  // affine: the image rows, then exactly the padding around them and the
+  // slack after the last channel. Every element is written once, with
+  // contiguous vector stores and no division by the row pitch.
   hl::Func X(name + "_xpad");
   hl::Var e("e"), img("img");
-  hl::Expr ch = e / static_cast<int>(g.plane);
-  hl::Expr rem = e % static_cast<int>(g.plane);
-  hl::Expr yy = rem / static_cast<int>(wp) - static_cast<int>(pt);
-  hl::Expr xx = rem % static_cast<int>(wp) - static_cast<int>(pl);
-  hl::Expr inside = ch < static_cast<int>(c) && yy >= 0 &&
-                    yy < static_cast<int>(hIn) && xx >= 0 &&
-                    xx < static_cast<int>(wIn);
-  X(e, img) = hl::select(
-      inside,
-      x.func(hl::clamp(xx, 0, static_cast<int>(wIn) - 1),
-             hl::clamp(yy, 0, static_cast<int>(hIn) - 1),
-             hl::clamp(ch, 0, static_cast<int>(c) - 1), img),
-      0.0f);
+  X(e, img) = hl::undef<float>();
+  int C = static_cast<int>(c), H = static_cast<int>(hIn), W = static_cast<int>(wIn);
+  int Wp = static_cast<int>(wp), plane = static_cast<int>(g.plane);
+  int top = static_cast<int>(pt), left = static_cast<int>(pl);
+  std::vector<std::pair<hl::RDom, bool>> fills;
+  {
+    hl::RDom d(0, W, 0, H, 0, C, name + "_copy");
+    X(d.x + left + (d.y + top) * Wp + d.z * plane, img) =
+        x.func(d.x, d.y, d.z, img);
+    fills.push_back({d, true});
+  }
+  auto zero = [&](int width, int rows, int x0, int y0, const char *tag) {
+    if (width <= 0 || rows <= 0)
+      return;
+    hl::RDom z(0, width, 0, rows, 0, C, name + "_" + tag);
+    X(z.x + x0 + (z.y + y0) * Wp + z.z * plane, img) = 0.0f;
+    fills.push_back({z, false});
+  };
+  zero(Wp, top, 0, 0, "padtop");
+  zero(Wp, static_cast<int>(pb), 0, top + H, "padbottom");
+  zero(left, H, 0, top, "padleft");
+  zero(static_cast<int>(pr), H, left + W, top, "padright");
+  int slack = static_cast<int>(g.inputSize - c * g.plane);
+  std::optional<hl::RDom> slackDom;
+  if (slack > 0) {
+    slackDom = hl::RDom(0, slack, name + "_slack");
+    X(C * plane + slackDom->x, img) = 0.0f;
+  }
   X.compute_root().bound(e, 0, static_cast<int>(g.inputSize));
-  X.vectorize(e, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
-  if (spec.threads > 1 && g.inputSize >= 1 << 15) {
-    hl::Var eo("eo"), ei("ei");
-    X.split(e, eo, ei, 4096, hl::TailStrategy::GuardWithIf).parallel(eo);
+  if (slackDom) {
+    hl::Stage stage = X.update(static_cast<int>(fills.size()));
+    stage.allow_race_conditions();
+    if (slack >= spec.vectorWidth)
+      stage.vectorize(slackDom->x, spec.vectorWidth,
+                      hl::TailStrategy::GuardWithIf);
+  }
+  for (size_t i = 0; i < fills.size(); ++i) {
+    hl::Stage stage = X.update(static_cast<int>(i));
+    hl::RDom r = fills[i].first;
+    // The store addresses are distinct for distinct (x, y, z), so lanes
+    // and channels never race.
+    stage.allow_race_conditions();
+    if (r.x.extent().as<hl::Internal::IntImm>()->value >= spec.vectorWidth)
+      stage.vectorize(r.x, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
+    if (fills[i].second && spec.threads > 1 && g.inputSize >= 1 << 15)
+      stage.parallel(r.z);
   }
 
   FailureOr<RowMajorWeight> w = rowMajorWeight(conv.getWeight());

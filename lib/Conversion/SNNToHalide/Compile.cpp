@@ -156,6 +156,8 @@ LogicalResult sparsec::halide::compileNetwork(func::FuncOp fn,
       return failure();
     hl::Target t(target.halideTarget);
     t = t.with_feature(hl::Target::NoBoundsQuery);
+    if (target.profile)
+      t = t.with_feature(hl::Target::Profile);
     std::string pipelineName = name + "_pipeline";
     hl::Pipeline pipeline(lowering.output());
     hl::Param<void *> workspace("sparsec_workspace");

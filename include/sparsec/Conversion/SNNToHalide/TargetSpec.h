@@ -27,6 +27,9 @@ struct TargetSpec {
   int vectorRegisters = 16;
   /// Threads the generated code may use (1: no parallel loops at all).
   int threads = 1;
+  /// Instrument the code with Halide's sampling profiler, which prints the
+  /// time spent in each Func when the program exits.
+  bool profile = false;
   bool isArm() const { return name.rfind("arm64", 0) == 0; }
 };
 
