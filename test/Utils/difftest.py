@@ -46,7 +46,12 @@ def load_networks(spec, workdir):
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
         out = []
-        for net in module.build():
+        nets = module.build()
+        names = [net.name for net in nets]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            sys.exit(f"{spec}: network names must be unique: {', '.join(duplicates)}")
+        for net in nets:
             path = os.path.join(workdir, net.name + ".mlir")
             with open(path, "w") as f:
                 f.write(net.mlir())

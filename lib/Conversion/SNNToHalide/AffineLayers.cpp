@@ -28,11 +28,9 @@ using namespace sparsec;
 using namespace sparsec::halide;
 namespace hl = Halide;
 
-namespace {
-
 /// Where a layer's reduction columns live in its flattened input, and the
 /// extents of its natural output out(p, h, ri, b, n).
-struct Geometry {
+struct sparsec::halide::Geometry {
   int64_t batch = 1;  ///< n: images (convolutions) or 1 (dense layers)
   int64_t lanes = 1;  ///< p: the vectorised extent
   int64_t height = 1; ///< h: output rows of a strided convolution, else 1
@@ -61,6 +59,8 @@ struct Geometry {
   }
   int64_t rowsPerGroup() const { return rows / groups; }
 };
+
+namespace {
 
 hl::Buffer<float> biasBuffer(Operation *op, Value bias, int64_t rows,
                              const std::string &name, LogicalResult &ok) {
@@ -101,9 +101,12 @@ public:
              std::string name)
       : geo(g), plan(plan), target(t), name(std::move(name)) {}
 
-  /// Builds out(p, h, ri, b, n) reading X(e, n).
-  FailureOr<hl::Func> build(Operation *op, const RowMajorWeight &w,
-                            hl::Func X, const hl::Buffer<float> &bias) {
+  /// Builds out(p, h, ri, b, n) reading X(e, n); `epilogue` maps a row's
+  /// biased sum and its row index to the stored value.
+  FailureOr<hl::Func>
+  build(Operation *op, const RowMajorWeight &w, hl::Func X,
+        const hl::Buffer<float> &bias,
+        const std::function<hl::Expr(hl::Expr, hl::Expr)> &epilogue) {
     int64_t R = plan.rows;
     hl::Func acc(name + "_acc");
     acc(p, h, ri, b, n) = 0.0f;
@@ -152,8 +155,8 @@ public:
       reduction = {r.x, r.y};
     }
     hl::Func out(name + "_out");
-    out(p, h, ri, b, n) =
-        acc(p, h, ri, b, n) + bias(b * static_cast<int>(R) + ri);
+    hl::Expr row = b * static_cast<int>(R) + ri;
+    out(p, h, ri, b, n) = epilogue(acc(p, h, ri, b, n) + bias(row), row);
     schedule(out, acc, reduction);
     return out;
   }
@@ -338,6 +341,9 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
   hl::Buffer<float> bias = biasBuffer(op, dense.getBias(), m, name, ok);
   if (failed(ok))
     return failure();
+  auto epi = epilogue(epilogueChain(op), name);
+  if (failed(epi))
+    return failure();
   Tensor t{SmallVector<int64_t, 4>(outShape), hl::Func(name)};
   t.stored = true;
   hl::Var i("i"), nb("nb");
@@ -355,7 +361,7 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     g.columns = k;
     g.inputSize = k * batch;
     RowsKernel kernel(g, plan, spec, name);
-    FailureOr<hl::Func> out = kernel.build(op, *w, X, bias);
+    FailureOr<hl::Func> out = kernel.build(op, *w, X, bias, *epi);
     if (failed(out))
       return failure();
     int R = static_cast<int>(plan.rows);
@@ -391,7 +397,7 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     hl::RDom r(0, static_cast<int>(k), name + "_r");
     acc(mi, xb, mt) = 0.0f;
     acc(mi, xb, mt) += vals(mi, r, mt) * X(r, xb);
-    out(mi, xb, mt) = acc(mi, xb, mt) + pb(mt * T + mi);
+    out(mi, xb, mt) = (*epi)(acc(mi, xb, mt) + pb(mt * T + mi), mt * T + mi);
     out.compute_root().bound(mi, 0, T).bound(xb, 0, N).bound(mt, 0, tiles);
     acc.compute_at(out, mt).store_in(hl::MemoryType::Register);
     acc.update().reorder(mi, xb, r, mt);
@@ -407,6 +413,10 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     if (plan.parallel)
       out.parallel(mt);
     t.func(i, nb) = out(i % T, nb, i / T);
+    if (N == 1 && m % T == 0) {
+      t.natural = out;
+      t.naturalExtents = {T, 1, tiles};
+    }
     return t;
   }
 
@@ -443,7 +453,7 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
   acc(xb, row) += vb(j) * X(hl::unsafe_promise_clamped(
                                 cb(j), 0, static_cast<int>(k) - 1),
                             xb);
-  out(xb, row) = acc(xb, row) + bias(row);
+  out(xb, row) = (*epi)(acc(xb, row) + bias(row), row);
   out.compute_root().bound(xb, 0, N).bound(row, 0, static_cast<int>(m));
   acc.update().reorder(xb, r, row);
   acc.unroll(xb);
@@ -456,55 +466,18 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     acc.compute_at(out, row);
   }
   t.func(i, nb) = out(nb, i);
+  if (N == 1) {
+    t.natural = out;
+    t.naturalExtents = {1, static_cast<int>(m)};
+  }
   return t;
 }
 
-FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
-                                             const LayerPlan &plan,
-                                             const std::string &name) {
-  auto conv = cast<snn::Conv2DOp>(op);
-  Tensor &x = operand(conv.getInput());
-  ArrayRef<int64_t> outShape = cast<ShapedType>(conv.getType()).getShape();
-  ArrayRef<int64_t> wShape =
-      cast<ShapedType>(conv.getWeight().getType()).getShape();
-  auto [sh, sw] = conv.getStrideValues();
-  auto [pt, pl, pb, pr] = conv.getPaddingValues();
-  auto [dh, dw] = conv.getDilationValues();
-  int64_t n = x.shape[0], c = x.shape[1], hIn = x.shape[2], wIn = x.shape[3];
-  int64_t ho = outShape[2], wo = outShape[3];
-
-  Geometry g;
-  g.conv = true;
-  g.batch = n;
-  g.rows = wShape[0];
-  g.groups = conv.getGroupCount();
-  g.cg = wShape[1];
-  g.kh = wShape[2];
-  g.kw = wShape[3];
-  g.columns = g.cg * g.kh * g.kw;
-  g.dilH = dh;
-  g.dilW = dw;
-  int64_t hp = hIn + pt + pb, wp = wIn + pl + pr;
-  g.pitch = wp;
-  g.plane = hp * wp;
-  bool flat = sh == 1 && sw == 1;
-  if (flat) {
-    // Outputs on the padded row pitch: lane p is output (p / wp, p % wp);
-    // the columns past wo are computed and never read.
-    g.lanes = ho * wp;
-  } else {
-    g.lanes = wo;
-    g.height = ho;
-    g.laneStep = sw;
-    g.heightStep = sh * wp;
-  }
-  int64_t maxIndex = (g.lanes - 1) * g.laneStep +
-                     (g.height - 1) * g.heightStep + g.maxOffset();
-  g.inputSize = std::max(c * g.plane, maxIndex + 1);
-  if (g.inputSize >= (int64_t(1) << 31))
-    return op->emitOpError() << "needs a padded input of " << g.inputSize
-                             << " elements, more than 32-bit indices reach";
-
+/// The zero-padded image of a convolution's input, flattened channel by row
+/// by column: X(e, n).
+hl::Func NetworkLowering::paddedInput(const Tensor &x, const Geometry &g,
+                                      const std::string &name,
+                                      std::array<int64_t, 4> pad) {
   // X(e, n): the zero-padded image, flattened channel by row by column. It
   // is filled by updates over reduction domains whose store addresses are
   // affine: the image rows, then exactly the padding around them and the
@@ -512,6 +485,9 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
   // contiguous vector stores and no division by the row pitch.
   hl::Func X(name + "_xpad");
   hl::Var e("e"), img("img");
+  auto [pt, pl, pb, pr] = pad;
+  int64_t c = x.shape[1], hIn = x.shape[2], wIn = x.shape[3];
+  int64_t wp = g.pitch;
   X(e, img) = hl::undef<float>();
   int C = static_cast<int>(c), H = static_cast<int>(hIn), W = static_cast<int>(wIn);
   int Wp = static_cast<int>(wp), plane = static_cast<int>(g.plane);
@@ -560,6 +536,64 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
       stage.parallel(r.z);
   }
 
+  return X;
+}
+
+FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
+                                             const LayerPlan &plan,
+                                             const std::string &name) {
+  auto conv = cast<snn::Conv2DOp>(op);
+  Tensor &x = operand(conv.getInput());
+  ArrayRef<int64_t> outShape = cast<ShapedType>(conv.getType()).getShape();
+  ArrayRef<int64_t> wShape =
+      cast<ShapedType>(conv.getWeight().getType()).getShape();
+  auto [sh, sw] = conv.getStrideValues();
+  auto [pt, pl, pb, pr] = conv.getPaddingValues();
+  auto [dh, dw] = conv.getDilationValues();
+  int64_t n = x.shape[0], c = x.shape[1], hIn = x.shape[2], wIn = x.shape[3];
+  int64_t ho = outShape[2], wo = outShape[3];
+
+  Geometry g;
+  g.conv = true;
+  g.batch = n;
+  g.rows = wShape[0];
+  g.groups = conv.getGroupCount();
+  g.cg = wShape[1];
+  g.kh = wShape[2];
+  g.kw = wShape[3];
+  g.columns = g.cg * g.kh * g.kw;
+  g.dilH = dh;
+  g.dilW = dw;
+  int64_t hp = hIn + pt + pb, wp = wIn + pl + pr;
+  g.pitch = wp;
+  g.plane = hp * wp;
+  bool flat = sh == 1 && sw == 1;
+  if (flat) {
+    // Outputs on the padded row pitch: lane p is output (p / wp, p % wp);
+    // the columns past wo are computed and never read.
+    g.lanes = ho * wp;
+  } else {
+    g.lanes = wo;
+    g.height = ho;
+    g.laneStep = sw;
+    g.heightStep = sh * wp;
+  }
+  int64_t maxIndex = (g.lanes - 1) * g.laneStep +
+                     (g.height - 1) * g.heightStep + g.maxOffset();
+  g.inputSize = std::max(c * g.plane, maxIndex + 1);
+  if (g.inputSize >= (int64_t(1) << 31))
+    return op->emitOpError() << "needs a padded input of " << g.inputSize
+                             << " elements, more than 32-bit indices reach";
+
+  hl::Func X;
+  if (x.flat && pt + pb + pl + pr == 0 && g.inputSize == c * g.plane) {
+    // Unpadded, and every read stays inside the image: the stored input is
+    // already the flattened row the kernel wants.
+    X = *x.flat;
+  } else {
+    X = paddedInput(x, g, name, {pt, pl, pb, pr});
+  }
+
   FailureOr<RowMajorWeight> w = rowMajorWeight(conv.getWeight());
   if (failed(w))
     return failure();
@@ -567,8 +601,11 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
   hl::Buffer<float> bias = biasBuffer(op, conv.getBias(), g.rows, name, ok);
   if (failed(ok))
     return failure();
+  auto epi = epilogue(epilogueChain(op), name);
+  if (failed(epi))
+    return failure();
   RowsKernel kernel(g, plan, spec, name);
-  FailureOr<hl::Func> out = kernel.build(op, *w, X, bias);
+  FailureOr<hl::Func> out = kernel.build(op, *w, X, bias, *epi);
   if (failed(out))
     return failure();
 
@@ -581,6 +618,12 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
         (*out)(oy * static_cast<int>(wp) + ox, 0, oc % R, oc / R, on);
   else
     t.func(ox, oy, oc, on) = (*out)(ox, oy, oc % R, oc / R, on);
-  (void)wo;
+  // Stored in row-major order when no row carries padding columns.
+  if (!flat || wp == wo) {
+    t.natural = *out;
+    t.naturalExtents = {static_cast<int>(g.lanes), static_cast<int>(g.height),
+                        R, static_cast<int>(g.rows / R),
+                        static_cast<int>(g.batch)};
+  }
   return t;
 }

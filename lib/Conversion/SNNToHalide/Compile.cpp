@@ -170,7 +170,8 @@ LogicalResult sparsec::halide::compileNetwork(func::FuncOp fn,
         cast<ShapedType>(fn.getFunctionType().getInput(0)).getShape();
     ArrayRef<int64_t> out =
         cast<ShapedType>(fn.getFunctionType().getResult(0)).getShape();
-    addEntryPoints(module, name, pipelineName, in, out, target.threads, ws);
+    addEntryPoints(module, name, pipelineName, in, out, lowering.inputView(),
+                   lowering.outputView(), target.threads, ws);
     std::map<hl::OutputFileType, std::string> halideOutputs;
     if (!obj->empty())
       halideOutputs[hl::OutputFileType::object] = *obj;

@@ -146,14 +146,16 @@ void sparsec::halide::addEntryPoints(hl::Module &module, const std::string &name
                                      const std::string &pipeline,
                                      llvm::ArrayRef<int64_t> inputShape,
                                      llvm::ArrayRef<int64_t> outputShape,
+                                     llvm::ArrayRef<int64_t> inputView,
+                                     llvm::ArrayRef<int64_t> outputView,
                                      int threads, const Workspace &ws) {
   hl::ArgumentEstimates none;
   // int <name>(const float *input, float *output)
   {
     hl::Expr in = Variable::make(hl::Handle(), "input");
     hl::Expr out = Variable::make(hl::Handle(), "output");
-    Stmt body = callPipeline(pipeline, denseBuffer(in, inputShape),
-                             denseBuffer(out, outputShape), threads, ws);
+    Stmt body = callPipeline(pipeline, denseBuffer(in, inputView),
+                             denseBuffer(out, outputView), threads, ws);
     body = require(!isNull(out), halide_error_code_host_is_null, body);
     body = require(!isNull(in), halide_error_code_host_is_null, body);
     std::vector<hl::Argument> args = {
@@ -165,8 +167,16 @@ void sparsec::halide::addEntryPoints(hl::Module &module, const std::string &name
   }
   // int <name>_buffer(halide_buffer_t *input, halide_buffer_t *output)
   {
-    Stmt body = callPipeline(pipeline, bufferVar("input.buffer"),
-                             bufferVar("output.buffer"), threads, ws);
+    // The checks below establish that both buffers are dense with the
+    // network's shapes, so their memory can be handed on as the views.
+    auto host = [](const char *buffer) {
+      return Call::make(hl::Handle(), Call::buffer_get_host,
+                        {bufferVar(buffer)}, Call::Extern);
+    };
+    Stmt body = callPipeline(pipeline,
+                             denseBuffer(host("input.buffer"), inputView),
+                             denseBuffer(host("output.buffer"), outputView),
+                             threads, ws);
     body = checkBuffer("output.buffer", outputShape, body);
     body = checkBuffer("input.buffer", inputShape, body);
     std::vector<hl::Argument> args = {

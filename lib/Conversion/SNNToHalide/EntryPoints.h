@@ -20,11 +20,15 @@ namespace sparsec::halide {
 /// Adds `int name(const float *, float *)` and the checked
 /// `int name_buffer(halide_buffer_t *, halide_buffer_t *)` to `module`, both
 /// calling the pipeline function `pipeline(workspace, input, output)` (which
-/// must be in the module) with the network's cached workspace.
+/// must be in the module) with the network's cached workspace. The caller's
+/// tensors have `inputShape` and `outputShape`; the pipeline sees the same
+/// dense memory as `inputView` and `outputView`.
 void addEntryPoints(Halide::Module &module, const std::string &name,
                     const std::string &pipeline,
                     llvm::ArrayRef<int64_t> inputShape,
-                    llvm::ArrayRef<int64_t> outputShape, int threads,
+                    llvm::ArrayRef<int64_t> outputShape,
+                    llvm::ArrayRef<int64_t> inputView,
+                    llvm::ArrayRef<int64_t> outputView, int threads,
                     const Workspace &workspace);
 
 } // namespace sparsec::halide

@@ -210,10 +210,11 @@ Tensor NetworkLowering::lowerSoftmax(const Tensor &x, const std::string &name) {
   return t;
 }
 
-FailureOr<Tensor> NetworkLowering::lowerBatchNorm(Operation *op,
-                                                  const std::string &name) {
+LogicalResult NetworkLowering::batchNormCoefficients(Operation *op,
+                                                     const std::string &name,
+                                                     hl::Buffer<float> &a,
+                                                     hl::Buffer<float> &b) {
   auto bn = cast<snn::BatchNormOp>(op);
-  Tensor &x = operand(bn.getInput());
   FailureOr<std::vector<float>> scale = readF32Constant(bn.getScale()),
                                 shift = readF32Constant(bn.getShift()),
                                 mean = readF32Constant(bn.getMean()),
@@ -221,20 +222,75 @@ FailureOr<Tensor> NetworkLowering::lowerBatchNorm(Operation *op,
   if (failed(scale) || failed(shift) || failed(mean) || failed(var))
     return failure();
   // y = x * a + b per channel, with a and b folded in double precision.
-  int channels = static_cast<int>(x.shape[1]);
-  hl::Buffer<float> a(channels, name + "_a"), b(channels, name + "_b");
+  int channels = static_cast<int>(scale->size());
+  a = hl::Buffer<float>(channels, name + "_a");
+  b = hl::Buffer<float>(channels, name + "_b");
   double eps = bn.getEpsilonValue();
   for (int ch = 0; ch < channels; ++ch) {
     double inv = 1.0 / std::sqrt(double((*var)[ch]) + eps);
     a(ch) = static_cast<float>((*scale)[ch] * inv);
     b(ch) = static_cast<float>((*shift)[ch] - (*mean)[ch] * (*scale)[ch] * inv);
   }
+  return success();
+}
+
+FailureOr<Tensor> NetworkLowering::lowerBatchNorm(Operation *op,
+                                                  const std::string &name) {
+  Tensor &x = operand(op->getOperand(0));
+  hl::Buffer<float> a, b;
+  if (failed(batchNormCoefficients(op, name, a, b)))
+    return failure();
   std::vector<hl::Var> v = makeVars(x.rank());
   hl::Var ch = v[x.rank() - 2];
   Tensor t{x.shape, hl::Func(name)};
   std::vector<hl::Expr> args(v.begin(), v.end());
   t.func(v) = x.func(args) * a(ch) + b(ch);
   return t;
+}
+
+SmallVector<Operation *> NetworkLowering::epilogueChain(Operation *op) {
+  SmallVector<Operation *> chain;
+  Value v = op->getResult(0);
+  while (v.hasOneUse()) {
+    Operation *user = *v.getUsers().begin();
+    if (!isa<snn::ReluOp, snn::SigmoidOp, snn::TanhOp, snn::DropoutOp,
+             snn::BatchNormOp>(user) ||
+        user->getOperand(0) != v)
+      break;
+    chain.push_back(user);
+    v = user->getResult(0);
+  }
+  return chain;
+}
+
+FailureOr<std::function<hl::Expr(hl::Expr, hl::Expr)>>
+NetworkLowering::epilogue(ArrayRef<Operation *> chain,
+                          const std::string &name) {
+  std::vector<std::function<hl::Expr(hl::Expr, hl::Expr)>> steps;
+  for (auto [i, op] : llvm::enumerate(chain)) {
+    if (isa<snn::ReluOp>(op)) {
+      steps.push_back([](hl::Expr e, hl::Expr) { return hl::max(e, 0.0f); });
+    } else if (isa<snn::SigmoidOp>(op)) {
+      steps.push_back(
+          [](hl::Expr e, hl::Expr) { return 1.0f / (1.0f + hl::exp(-e)); });
+    } else if (isa<snn::TanhOp>(op)) {
+      steps.push_back([](hl::Expr e, hl::Expr) { return hl::tanh(e); });
+    } else if (isa<snn::BatchNormOp>(op)) {
+      hl::Buffer<float> a, b;
+      if (failed(batchNormCoefficients(op, name + "_bn" + std::to_string(i),
+                                       a, b)))
+        return failure();
+      steps.push_back([a, b](hl::Expr e, hl::Expr c) {
+        return e * a(c) + b(c);
+      });
+    }
+  }
+  return std::function<hl::Expr(hl::Expr, hl::Expr)>(
+      [steps](hl::Expr e, hl::Expr c) {
+        for (const auto &step : steps)
+          e = step(e, c);
+        return e;
+      });
 }
 
 LogicalResult NetworkLowering::lowerOp(Operation &op, unsigned index) {
@@ -324,41 +380,50 @@ LogicalResult NetworkLowering::build() {
   BlockArgument arg = body.getArgument(0);
   ArrayRef<int64_t> inShape = cast<ShapedType>(arg.getType()).getShape();
   int rank = static_cast<int>(inShape.size());
-  inputParam = hl::ImageParam(hl::Float(32), rank, "input");
+  // The input arrives as (index within a batch item, batch item): the same
+  // dense memory, but kernels that read it as one long row (unpadded
+  // convolutions) need no copy, and every other reader addresses it
+  // affinely.
+  int64_t perItem = numElements(inShape.drop_front());
+  if (rank >= 2)
+    inputViewShape = {inShape[0], perItem};
+  else
+    inputViewShape.assign(inShape.begin(), inShape.end());
+  int viewRank = static_cast<int>(inputViewShape.size());
+  inputParam = hl::ImageParam(hl::Float(32), viewRank, "input");
   int stride = 1;
-  for (int d = 0; d < rank; ++d) {
-    int extent = static_cast<int>(inShape[rank - 1 - d]);
+  for (int d = 0; d < viewRank; ++d) {
+    int extent = static_cast<int>(inputViewShape[viewRank - 1 - d]);
     inputParam.dim(d).set_bounds(0, extent).set_stride(stride);
     stride *= extent;
   }
   Tensor in{SmallVector<int64_t, 4>(inShape), hl::Func("input_f")};
   std::vector<hl::Var> iv = makeVars(rank);
-  std::vector<hl::Expr> iargs(iv.begin(), iv.end());
-  in.func(iv) = inputParam(iargs);
+  if (rank >= 2) {
+    hl::Expr index = 0;
+    int64_t step = 1;
+    for (int d = 0; d < rank - 1; ++d) {
+      index += iv[d] * static_cast<int>(step);
+      step *= inShape[rank - 1 - d];
+    }
+    in.func(iv) = inputParam(index, iv[rank - 1]);
+    hl::Func flat("input_flat");
+    hl::Var e("e"), n("n");
+    flat(e, n) = inputParam(e, n);
+    in.flat = flat;
+  } else {
+    in.func(iv) = inputParam(iv[0]);
+  }
   in.stored = true;
   values[arg] = in;
 
   unsigned index = 0;
   for (Operation &op : body) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      Tensor &result = operand(ret.getOperand(0));
-      ArrayRef<int64_t> outShape = result.shape;
-      int outRank = static_cast<int>(outShape.size());
-      outputFunc = hl::Func(fn.getSymName().str() + "_output");
-      std::vector<hl::Var> ov = makeVars(outRank);
-      std::vector<hl::Expr> oargs(ov.begin(), ov.end());
-      outputFunc(ov) = result.func(oargs);
-      if (outShape.back() >= spec.vectorWidth)
-        outputFunc.vectorize(ov.front(), spec.vectorWidth,
-                             hl::TailStrategy::GuardWithIf);
-      hl::OutputImageParam out = outputFunc.output_buffer();
-      int s = 1;
-      for (int d = 0; d < outRank; ++d) {
-        int extent = static_cast<int>(outShape[outRank - 1 - d]);
-        out.dim(d).set_bounds(0, extent).set_stride(s);
-        s *= extent;
-      }
-      return success();
+    if (auto ret = dyn_cast<func::ReturnOp>(op))
+      return finishOutput(operand(ret.getOperand(0)), ret.getOperand(0));
+    if (fused.contains(&op)) {
+      ++index;
+      continue;
     }
     // Weights are packed by the layers that use them; only constants used
     // as activations need their own Func.
@@ -374,9 +439,18 @@ LogicalResult NetworkLowering::build() {
     if (failed(lowerOp(op, index++)))
       return failure();
     Value v = op.getResult(0);
+    // Ops fused into a kernel's epilogue map to the kernel's result.
+    SmallVector<Operation *> chain;
+    if (isa<snn::DenseOp, snn::Conv2DOp>(op))
+      chain = epilogueChain(&op);
+    for (Operation *f : chain) {
+      fused.insert(f);
+      values[f->getResult(0)] = values[v];
+    }
+    if (!chain.empty())
+      v = chain.back()->getResult(0);
     // A value read by several ops is computed once.
-    if (!isa<snn::DropoutOp>(op) && !v.hasOneUse() && !v.use_empty() &&
-        !materialized.contains(v)) {
+    if (!v.hasOneUse() && !v.use_empty() && !materialized.contains(v)) {
       Tensor &t = values[v];
       if (!t.stored)
         materialize(t);
@@ -384,4 +458,35 @@ LogicalResult NetworkLowering::build() {
     }
   }
   return fn.emitOpError() << "has no func.return";
+}
+
+LogicalResult NetworkLowering::finishOutput(Tensor &result, Value value) {
+  std::string name = fn.getSymName().str() + "_output";
+  if (result.natural && value.hasOneUse()) {
+    // The last kernel stores in the output's row-major order: let it write
+    // the caller's buffer directly.
+    outputFunc = *result.natural;
+    for (int extent : llvm::reverse(result.naturalExtents))
+      outputViewShape.push_back(extent);
+  } else {
+    ArrayRef<int64_t> outShape = result.shape;
+    int outRank = static_cast<int>(outShape.size());
+    outputFunc = hl::Func(name);
+    std::vector<hl::Var> ov = makeVars(outRank);
+    std::vector<hl::Expr> oargs(ov.begin(), ov.end());
+    outputFunc(ov) = result.func(oargs);
+    if (outShape.back() >= spec.vectorWidth)
+      outputFunc.vectorize(ov.front(), spec.vectorWidth,
+                           hl::TailStrategy::GuardWithIf);
+    outputViewShape.assign(outShape.begin(), outShape.end());
+  }
+  hl::OutputImageParam out = outputFunc.output_buffer();
+  int outRank = static_cast<int>(outputViewShape.size());
+  int s = 1;
+  for (int d = 0; d < outRank; ++d) {
+    int extent = static_cast<int>(outputViewShape[outRank - 1 - d]);
+    out.dim(d).set_bounds(0, extent).set_stride(s);
+    s *= extent;
+  }
+  return success();
 }

@@ -18,13 +18,19 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <Halide.h>
 
+#include <array>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace sparsec::halide {
+
+struct Geometry;
 
 /// A value of the network during lowering.
 struct Tensor {
@@ -34,6 +40,14 @@ struct Tensor {
   /// Reading it costs a load: it is computed at the root, or is a view of
   /// such a Func.
   bool stored = false;
+  /// When the tensor is stored densely in row-major order: its elements by
+  /// (index within one batch item, batch item), with affine addressing.
+  std::optional<Halide::Func> flat;
+  /// When it is the output of a kernel whose storage order is the tensor's
+  /// row-major order: that Func and its extents, innermost first. Such a Func
+  /// can write straight into the caller's output buffer.
+  std::optional<Halide::Func> natural;
+  std::vector<int> naturalExtents;
 
   int rank() const { return static_cast<int>(shape.size()); }
   /// f(idx) where idx is given row-major, outermost first.
@@ -57,13 +71,23 @@ public:
   Halide::ImageParam &input() { return inputParam; }
   Halide::Func &output() { return outputFunc; }
   const TargetSpec &target() const { return spec; }
+  /// The row-major shapes the pipeline's input and output buffers have: the
+  /// same memory as the network's tensors, described as the kernels like to
+  /// read and write it (the input flattened per batch item, the output in
+  /// its producer's storage order).
+  llvm::ArrayRef<int64_t> inputView() const { return inputViewShape; }
+  llvm::ArrayRef<int64_t> outputView() const { return outputViewShape; }
 
 private:
   mlir::LogicalResult lowerOp(mlir::Operation &op, unsigned index);
+  mlir::LogicalResult finishOutput(Tensor &result, mlir::Value value);
   mlir::FailureOr<Tensor> lowerDense(mlir::Operation *op, const LayerPlan &plan,
                                      const std::string &name);
   mlir::FailureOr<Tensor> lowerConv(mlir::Operation *op, const LayerPlan &plan,
                                     const std::string &name);
+  Halide::Func paddedInput(const Tensor &x, const Geometry &g,
+                           const std::string &name,
+                           std::array<int64_t, 4> pad);
   mlir::FailureOr<Tensor> lowerPool(mlir::Operation *op,
                                     const std::string &name);
   Tensor lowerSoftmax(const Tensor &x, const std::string &name);
@@ -72,6 +96,18 @@ private:
                                          const std::string &name);
   mlir::FailureOr<Tensor> constantTensor(mlir::Value v,
                                          const std::string &name);
+
+  /// The element-wise ops that follow `op` with nothing else reading the
+  /// values between them; they are applied in `op`'s kernel epilogue.
+  llvm::SmallVector<mlir::Operation *> epilogueChain(mlir::Operation *op);
+  /// Applies such a chain to `value`, the output at channel `channel`.
+  mlir::FailureOr<std::function<Halide::Expr(Halide::Expr, Halide::Expr)>>
+  epilogue(llvm::ArrayRef<mlir::Operation *> chain, const std::string &name);
+  /// Per-channel y = x * a + b of an inference batchnorm.
+  mlir::LogicalResult batchNormCoefficients(mlir::Operation *op,
+                                            const std::string &name,
+                                            Halide::Buffer<float> &a,
+                                            Halide::Buffer<float> &b);
 
   /// Computes a Func at the root with a vectorised innermost dimension.
   void materialize(Tensor &t);
@@ -85,6 +121,9 @@ private:
   Halide::Func outputFunc;
   llvm::DenseMap<mlir::Value, Tensor> values;
   llvm::DenseSet<mlir::Value> materialized;
+  /// Element-wise ops already applied in a kernel's epilogue.
+  llvm::DenseSet<mlir::Operation *> fused;
+  llvm::SmallVector<int64_t> inputViewShape, outputViewShape;
 };
 
 /// The name of a layer for Funcs and buffers: its MLIR name location if it

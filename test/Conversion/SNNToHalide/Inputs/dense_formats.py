@@ -17,7 +17,7 @@ def build():
             if batch == 1 and fmt and fmt.startswith(("nm", "block")):
                 continue
             seed += 1
-            tag = (fmt or "auto").replace(", ", "_")
+            tag = (fmt or "auto").replace(", ", "_") + f"_{pattern.split(':')[0]}{round(sparsity * 100)}"
             net = netgen.Net(f"fc_{tag}_b{batch}", [batch, 37], seed=seed)
             y = net.dense(net.input, 24, sparsity=sparsity, pattern=pattern, fmt=fmt)
             y = net.relu(y)
