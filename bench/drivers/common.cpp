@@ -1,6 +1,6 @@
 //===- common.cpp - Case loading, timing and reporting for drivers ------===//
 //
-// Timing: a warm-up of at least three calls and 50 ms, then `samples` timed
+// Timing: a warm-up of at least two calls and 50 ms, then `samples` timed
 // samples. A sample runs the kernel `inner` times back to back, with `inner`
 // chosen so that one sample lasts at least minSampleS, which keeps
 // microsecond kernels above the clock's resolution. Per-call times are
@@ -170,7 +170,7 @@ static double now() {
 Stats measure(const Options &o, const std::function<void()> &fn) {
   double start = now();
   int warm = 0;
-  while (warm < 3 || now() - start < 0.05) {
+  while (warm < 2 || now() - start < 0.05) {
     fn();
     ++warm;
   }
@@ -197,6 +197,7 @@ Stats measure(const Options &o, const std::function<void()> &fn) {
   Stats st;
   st.median = q(0.5), st.p25 = q(0.25), st.p75 = q(0.75), st.min = sorted[0];
   st.samples = int(sorted.size()), st.inner = inner;
+  st.perCall = per;
   return st;
 }
 
@@ -224,10 +225,16 @@ static std::string jsonEscape(const std::string &s) {
 }
 
 void reportOK(const Stats &s, const std::string &info) {
+  std::string all;
+  for (double t : s.perCall) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s%.9g", all.empty() ? "" : ", ", t);
+    all += buf;
+  }
   std::printf("{\"status\": \"ok\", \"median_s\": %.9g, \"p25_s\": %.9g, "
               "\"p75_s\": %.9g, \"min_s\": %.9g, \"samples\": %d, "
-              "\"inner\": %d, \"info\": \"%s\"}\n",
-              s.median, s.p25, s.p75, s.min, s.samples, s.inner,
+              "\"inner\": %d, \"samples_s\": [%s], \"info\": \"%s\"}\n",
+              s.median, s.p25, s.p75, s.min, s.samples, s.inner, all.c_str(),
               jsonEscape(info).c_str());
   std::fflush(stdout);
 }

@@ -53,6 +53,7 @@ struct Options {
 struct Stats {
   double median = 0, p25 = 0, p75 = 0, min = 0;
   int samples = 0, inner = 0;
+  std::vector<double> perCall; // every sample, so the harness can pool rounds
 };
 
 Options parseArgs(int argc, char **argv);
