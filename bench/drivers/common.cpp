@@ -41,6 +41,10 @@ Options parseArgs(int argc, char **argv) {
       o.out = next();
     else if (a == "--variant")
       o.variant = next();
+    else if (a == "--input")
+      o.input = next();
+    else if (a == "--output-count")
+      o.outputCount = std::atoll(next().c_str());
     else if (a == "--threads")
       o.threads = std::atoi(next().c_str());
     else if (a == "--samples")
@@ -52,8 +56,8 @@ Options parseArgs(int argc, char **argv) {
     else
       fail("unknown argument " + a);
   }
-  if (o.caseDir.empty())
-    fail("--case DIR is required");
+  if (o.caseDir.empty() && (o.input.empty() || o.outputCount <= 0))
+    fail("--case DIR, or --input FILE with --output-count N, is required");
   if (o.threads < 1 || o.samples < 1)
     fail("--threads and --samples must be positive");
   return o;
@@ -151,6 +155,19 @@ void im2col(const Case &c, const float *x, float *cols) {
           }
         }
       }
+}
+
+std::vector<float> readFloats(const std::string &path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in)
+    fail("cannot read " + path);
+  size_t bytes = size_t(in.tellg());
+  if (bytes % sizeof(float))
+    fail(path + " is not a whole number of floats");
+  std::vector<float> v(bytes / sizeof(float));
+  in.seekg(0);
+  in.read(reinterpret_cast<char *>(v.data()), bytes);
+  return v;
 }
 
 std::vector<float> transpose(const std::vector<float> &in, int64_t rows,

@@ -44,6 +44,10 @@ struct CSR {
 
 struct Options {
   std::string caseDir, out, variant;
+  // Whole networks (bench/harness/e2e.py): a raw f32 input file and the
+  // number of output floats, instead of a --case.
+  std::string input;
+  int64_t outputCount = 0;
   int threads = 1;
   int samples = 15;        // timed samples (each a median candidate)
   double minSampleS = 2e-4; // a sample repeats the kernel until this long
@@ -71,6 +75,7 @@ std::vector<float> transpose(const std::vector<float> &in, int64_t rows,
 Stats measure(const Options &o, const std::function<void()> &fn);
 
 void writeOutput(const Options &o, const float *y, size_t n);
+std::vector<float> readFloats(const std::string &path);
 
 /// The driver's single line of JSON on stdout.
 void reportOK(const Stats &s, const std::string &info);

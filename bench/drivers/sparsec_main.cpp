@@ -10,7 +10,7 @@
 // 1 x C x H x W -> 1 x M x OH x OW for conv). Weights and the sparsity
 // pattern are baked into net.o; this driver only supplies the input. The
 // thread count was fixed at compile time (--threads); --threads here is only
-// recorded.
+// recorded. For whole networks, --input FILE --output-count N replace --case.
 //
 //===----------------------------------------------------------------------===//
 #include "common.h"
@@ -23,12 +23,19 @@ using namespace bench;
 
 int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
-  Case c = loadCase(o.caseDir);
-  std::vector<float> y(c.outSize(), 0.0f);
-  int rc = SPARSEC_FN(c.x.data(), y.data());
+  std::vector<float> x, y;
+  if (!o.caseDir.empty()) {
+    Case c = loadCase(o.caseDir);
+    x = std::move(c.x);
+    y.assign(c.outSize(), 0.0f);
+  } else {
+    x = readFloats(o.input);
+    y.assign(size_t(o.outputCount), 0.0f);
+  }
+  int rc = SPARSEC_FN(x.data(), y.data());
   if (rc != 0)
     fail("sparsec function returned " + std::to_string(rc));
-  Stats s = measure(o, [&] { rc |= SPARSEC_FN(c.x.data(), y.data()); });
+  Stats s = measure(o, [&] { rc |= SPARSEC_FN(x.data(), y.data()); });
   if (rc != 0)
     fail("sparsec function returned non-zero during timing");
   writeOutput(o, y.data(), y.size());

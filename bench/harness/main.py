@@ -27,8 +27,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BENCH = os.path.join(REPO, "bench")
 
 
+LOG_FILE = None
+
+
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
+    if LOG_FILE:
+        LOG_FILE.write(msg + "\n")
+        LOG_FILE.flush()
 
 
 def parse_args(argv):
@@ -104,6 +110,7 @@ class Runner:
             os.path.join(REPO, ".cache", "bench")
         self.build = os.path.join(REPO, "build", "bench")
         self.bin = os.path.join(self.build, "bin")
+        self.bench_dir = BENCH
         self.store = data.Store(self.cache, args.seed)
         self.rounds = args.rounds or (1 if args.quick else 3)
         self.samples = args.samples or (7 if args.quick else 5)
@@ -115,6 +122,10 @@ class Runner:
         self.sparsec_path = args.sparsec or os.environ.get("SPARSEC") or \
             sparsec.default_path(REPO)
         self.sparsec_ok, self.sparsec_note = sparsec.availability(self.sparsec_path)
+        if self.sparsec_ok:
+            self.sparsec_note += f", built at {sparsec.describe(self.sparsec_path)}"
+            self.sparsec_path = sparsec.snapshot(self.sparsec_path,
+                                                 os.path.join(self.build, "sparsec-bin"))
 
     def build_drivers(self):
         r = subprocess.run(["make", "-s", "-C", os.path.join(BENCH, "drivers"), f"OUT={self.bin}",
@@ -218,6 +229,10 @@ class Runner:
         return parse_result(self.run_proc(cmd, threads)), info
 
     def run_torch(self, system, case_dir, threads, out_file):
+        return self.run_torch_job({"case": case_dir, "variant": system.variant, "out": out_file},
+                                  threads)
+
+    def run_torch_job(self, job, threads):
         worker = self.torch_workers.get(threads)
         if worker is None or worker.poll() is not None:
             env = thread_env(threads)
@@ -228,8 +243,7 @@ class Runner:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 text=True, env=env, preexec_fn=lambda: os.sched_setaffinity(0, cpus))
             self.torch_workers[threads] = worker
-        job = {"case": case_dir, "variant": system.variant, "out": out_file,
-               "samples": self.samples, "min_sample": 2e-4, "max_time": self.max_time}
+        job = dict(job, samples=self.samples, min_sample=2e-4, max_time=self.max_time)
         try:
             worker.stdin.write(json.dumps(job) + "\n")
             worker.stdin.flush()
@@ -333,6 +347,9 @@ def main(argv=None):
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or os.path.join(r.build, "results", stamp)
     os.makedirs(out, exist_ok=True)
+    global LOG_FILE
+    LOG_FILE = open(os.path.join(out, "run.log"), "w")
+    log(f"bench/run {' '.join(sys.argv[1:] if argv is None else argv)}")
     log(f"sparsec: {'available, ' if r.sparsec_ok else 'NOT available: '}{r.sparsec_note}")
     log(f"results -> {out}")
     load_before = os.getloadavg()

@@ -121,15 +121,19 @@ def markdown(rows, e2e_rows, meta):
     if e2e_rows:
         out.append("## End to end (batch 1)")
         out.append("")
-        out.append("| network | threads | system | median | spread | vs torch-dense | check |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append("| network | threads | system | median | spread | vs torch-dense | check "
+                   "| compile |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for r in e2e_rows:
             sp = f"{r['speedup']:.2f}×" if r.get("speedup") else ""
             spread = f"{r['spread_pct']:.1f} %" if r.get("spread_pct") is not None else ""
             chk = (f"err {r['max_rel_err']:.1e}" if r.get("max_rel_err") is not None
                    else r.get("info", ""))
+            comp = (f"{r['compile_s']:.1f} s, {r['compile_peak_mib']:.0f} MiB"
+                    if r.get("compile_s") else "")
             out.append(f"| {r['network']} | {r['threads']} | {r['system']} | "
-                       f"{fmt_time(r.get('median_us')) or r['status']} | {spread} | {sp} | {chk} |")
+                       f"{fmt_time(r.get('median_us')) or r['status']} | {spread} | {sp} | {chk} "
+                       f"| {comp} |")
         out.append("")
     out.append("## Systems")
     out.append("")

@@ -59,6 +59,26 @@ def availability(path):
     return True, f"{path} ({st.st_size} bytes, {time.strftime('%Y-%m-%d %H:%M', time.localtime(st.st_mtime))})"
 
 
+def snapshot(path, workdir):
+    """Copies the binary so that a rebuild during a long run cannot mix two
+    compilers in one table (sparsec links only shared system libraries)."""
+    import shutil
+    dst = os.path.join(workdir, binary_key(path), "sparsec")
+    if not os.path.exists(dst):
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(path, dst + ".tmp")
+        os.replace(dst + ".tmp", dst)
+    return dst
+
+
+def describe(path):
+    """The commit of the checkout a sparsec binary was built in, when known."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(path))))
+    r = subprocess.run(["git", "-C", root, "log", "-1", "--format=%h %s"], capture_output=True,
+                       text=True)
+    return r.stdout.strip() if r.returncode == 0 else "unknown commit"
+
+
 def binary_key(path):
     st = os.stat(path)
     return hashlib.sha1(f"{os.path.realpath(path)}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:10]
@@ -105,6 +125,14 @@ def build_case(sparsec_path, workdir, drivers_dir, common_obj, layer, pattern_na
         info = dict(line.split(None, 1) for line in open(info_file).read().splitlines())
         return exe, {k: float(v) for k, v in info.items()}
     os.makedirs(out_dir, exist_ok=True)
+    return _compile_and_link(sparsec_path, net, layer.name, out_dir, drivers_dir, common_obj,
+                             isa, threads, log, compile_timeout)
+
+
+def _compile_and_link(sparsec_path, net, fn_name, out_dir, drivers_dir, common_obj, isa,
+                      threads, log, compile_timeout):
+    exe = os.path.join(out_dir, "bench-sparsec")
+    info_file = os.path.join(out_dir, "compile.txt")
     obj = os.path.join(out_dir, "net.o")
     rc, out, wall, peak = run_measured(
         [sparsec_path, "compile", net, "-o", obj, f"--target={TARGETS[isa]}",
@@ -116,7 +144,7 @@ def build_case(sparsec_path, workdir, drivers_dir, common_obj, layer, pattern_na
         # sparsec names the header after the object: net.o -> net.h.
         return None, {"error": "sparsec compile wrote no net.h"}
     cmd = ["g++", "-O2", "-std=c++17", f"-I{drivers_dir}", "-include", header,
-           f"-DSPARSEC_FN={layer.name}", os.path.join(drivers_dir, "sparsec_main.cpp"),
+           f"-DSPARSEC_FN={fn_name}", os.path.join(drivers_dir, "sparsec_main.cpp"),
            common_obj, obj, "-o", exe + ".tmp", "-lpthread", "-ldl", "-lm"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -124,5 +152,19 @@ def build_case(sparsec_path, workdir, drivers_dir, common_obj, layer, pattern_na
     os.replace(exe + ".tmp", exe)
     with open(info_file, "w") as f:
         f.write(f"compile_s {wall:.3f}\ncompile_peak_mib {peak:.1f}\n")
-    log(f"  sparsec compile {layer.name} {isa} t{threads}: {wall:.1f} s")
+    log(f"  sparsec compile {fn_name} {isa} t{threads}: {wall:.1f} s")
     return exe, {"compile_s": wall, "compile_peak_mib": peak}
+
+
+def build_network(sparsec_path, net_mlir, fn_name, workdir, drivers_dir, common_obj, isa,
+                  threads, log, compile_timeout=900):
+    """Like build_case, for a whole network file (bench/harness/e2e.py)."""
+    out_dir = os.path.join(workdir, binary_key(sparsec_path), f"{isa}-t{threads}")
+    exe = os.path.join(out_dir, "bench-sparsec")
+    info_file = os.path.join(out_dir, "compile.txt")
+    if os.path.exists(exe) and os.path.exists(info_file):
+        info = dict(line.split(None, 1) for line in open(info_file).read().splitlines())
+        return exe, {k: float(v) for k, v in info.items()}
+    os.makedirs(out_dir, exist_ok=True)
+    return _compile_and_link(sparsec_path, net_mlir, fn_name, out_dir, drivers_dir, common_obj,
+                             isa, threads, log, compile_timeout)

@@ -100,7 +100,27 @@ def make_fn(kind, num, w, x, variant):
     return fn, lambda: out["y"]
 
 
+def run_e2e(job):
+    """A whole network from bench/harness/e2e.py, batch 1."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from harness import e2e
+    spec, weights = e2e.load(job["e2e"])
+    model = e2e.torch_model(spec, weights, job["variant"] == "sparse")
+    x = torch.from_numpy(np.fromfile(os.path.join(job["e2e"], "input.f32"),
+                                     dtype=np.float32).reshape(spec["input"]))
+    out = {}
+
+    def fn():
+        out["y"] = model(x)
+    r = measure(fn, job["samples"], job["min_sample"], job["max_time"])
+    out["y"].numpy().astype(np.float32).tofile(job["out"])
+    r["info"] = f"torch {torch.__version__} threads {torch.get_num_threads()}"
+    return r
+
+
 def run_job(job):
+    if "e2e" in job:
+        return run_e2e(job)
     kind, num, w, x = load_case(job["case"])
     fn, result = make_fn(kind, num, w, x, job["variant"])
     if fn is None:
