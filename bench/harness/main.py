@@ -123,7 +123,7 @@ class Runner:
             sparsec.default_path(REPO)
         self.sparsec_ok, self.sparsec_note = sparsec.availability(self.sparsec_path)
         if self.sparsec_ok:
-            self.sparsec_note += f", built at {sparsec.describe(self.sparsec_path)}"
+            self.sparsec_note += f", its checkout at {sparsec.describe(self.sparsec_path)}"
             self.sparsec_path = sparsec.snapshot(self.sparsec_path,
                                                  os.path.join(self.build, "sparsec-bin"))
 
