@@ -1,0 +1,1 @@
+"""sparsec's benchmark harness: layers, cached data, peers, reports (issue 5)."""
