@@ -143,15 +143,29 @@ public:
       if (failed(packed))
         return failure();
       int C = static_cast<int>(blockCols());
-      hl::RDom r(0, C, 0, static_cast<int>(packed->maxBlocks), name + "_r");
+      int K = static_cast<int>(plan.interleave);
+      // Block row b holds K * count(b) blocks; set u takes every K-th one.
+      hl::RDom r(0, C, 0, static_cast<int>(packed->maxBlocks / K),
+                 name + "_r");
       hl::Expr start = packed->rowptr(b);
       if (!packed->fixed)
-        r.where(r.y < packed->rowptr(b + 1) - start);
-      hl::Expr j = hl::unsafe_promise_clamped(start + r.y, 0,
-                                              static_cast<int>(packed->blocks - 1));
+        r.where(r.y < (packed->rowptr(b + 1) - start) / K);
+      hl::Expr set = K == 1 ? hl::Expr(0) : hl::Expr(u);
+      hl::Expr j = hl::unsafe_promise_clamped(
+          start + r.y * K + set, 0, static_cast<int>(packed->blocks - 1));
       hl::Expr off = hl::unsafe_promise_clamped(
           packed->offsets(r.x, j), 0, static_cast<int>(geo.maxOffset()));
-      acc(p, h, ri, b, n) += packed->values(r.x, ri, j) * X(base + off, n);
+      hl::Expr product = packed->values(r.x, ri, j) * X(base + off, n);
+      if (K == 1) {
+        acc(p, h, ri, b, n) += product;
+      } else {
+        part = hl::Func(name + "_part");
+        part(p, h, ri, b, n, u) = 0.0f;
+        part(p, h, ri, b, n, u) += product;
+        hl::RDom ru(0, K, name + "_sets");
+        acc(p, h, ri, b, n) += part(p, h, ri, b, n, ru.x);
+        sets = ru.x;
+      }
       reduction = {r.x, r.y};
     }
     hl::Func out(name + "_out");
@@ -169,6 +183,36 @@ private:
     int64_t blocks = 0, maxBlocks = 0;
     bool fixed = false; ///< every block row holds exactly maxBlocks blocks
   };
+
+  /// Pads every block row with zero blocks (at the row's first column) to a
+  /// multiple of `k` blocks.
+  template <typename OffsetOf>
+  static void padRows(std::vector<int32_t> &rowptr, std::vector<int32_t> &offs,
+                      std::vector<float> &vals, int64_t k, int64_t R,
+                      int64_t C, int64_t blockRows, OffsetOf offsetOf,
+                      int64_t &maxBlocks) {
+    std::vector<int32_t> ptr{0}, po;
+    std::vector<float> pv;
+    maxBlocks = 0;
+    for (int64_t br = 0; br < blockRows; ++br) {
+      int64_t have = rowptr[br + 1] - rowptr[br];
+      int64_t want = (have + k - 1) / k * k;
+      po.insert(po.end(), offs.begin() + rowptr[br] * C,
+                offs.begin() + rowptr[br + 1] * C);
+      pv.insert(pv.end(), vals.begin() + rowptr[br] * C * R,
+                vals.begin() + rowptr[br + 1] * C * R);
+      for (int64_t extra = have; extra < want; ++extra)
+        for (int64_t ci = 0; ci < C; ++ci) {
+          po.push_back(static_cast<int32_t>(offsetOf(br)));
+          pv.insert(pv.end(), R, 0.0f);
+        }
+      ptr.push_back(static_cast<int32_t>(ptr.back() + want));
+      maxBlocks = std::max(maxBlocks, want);
+    }
+    rowptr = std::move(ptr);
+    offs = std::move(po);
+    vals = std::move(pv);
+  }
 
   int64_t blockCols() const {
     return plan.format == snn::FormatKind::Block ? plan.formatB : 1;
@@ -223,6 +267,13 @@ private:
     }
     Packed packed;
     packed.fixed = plan.format == snn::FormatKind::NM;
+    int64_t K = plan.interleave;
+    if (packed.fixed)
+      maxBlocks = (maxBlocks + K - 1) / K * K;
+    else if (K > 1)
+      padRows(rowptr, offs, vals, K, R, C, blockRows,
+              [&](int64_t br) { return geo.offset(br * R / geo.rowsPerGroup(), 0); },
+              maxBlocks);
     if (packed.fixed) {
       // Pad every row to the longest with zero blocks at offset 0.
       std::vector<int32_t> po;
@@ -254,7 +305,7 @@ private:
       blocks = 1;
     }
     packed.blocks = blocks;
-    packed.maxBlocks = std::max<int64_t>(1, maxBlocks);
+    packed.maxBlocks = std::max<int64_t>(K, maxBlocks);
     if (packed.fixed && maxBlocks == 0) {
       for (int64_t br = 0; br <= blockRows; ++br)
         rowptr[br] = 0;
@@ -281,6 +332,10 @@ private:
 
   void schedule(hl::Func out, hl::Func acc,
                 const std::vector<hl::RVar> &reduction) {
+    if (part.defined()) {
+      schedulePartial(out, acc, reduction);
+      return;
+    }
     // Compute every lane, also those only the padded row pitch has: the
     // tiles are laid out over exactly these extents.
     out.compute_root()
@@ -317,11 +372,58 @@ private:
       out.parallel(b);
   }
 
+  /// With interleaved sets the blocks accumulate into part(..., u), held in
+  /// registers, and acc sums the sets once per tile.
+  void schedulePartial(hl::Func out, hl::Func acc,
+                       const std::vector<hl::RVar> &reduction) {
+    out.compute_root()
+        .bound(p, 0, static_cast<int>(geo.lanes))
+        .bound(h, 0, static_cast<int>(geo.height))
+        .bound(ri, 0, static_cast<int>(plan.rows))
+        .bound(b, 0, static_cast<int>(geo.rows / plan.rows))
+        .bound(n, 0, static_cast<int>(geo.batch));
+    hl::Stage update = part.update();
+    update.reorder({p, ri, u, reduction[0], reduction[1], h, b, n});
+    hl::Var level = h;
+    if (plan.vector > 0) {
+      hl::Var po("po"), pi("pi");
+      out.split(p, po, pi, static_cast<int>(plan.tile),
+                hl::TailStrategy::ShiftInwards)
+          .reorder(pi, ri, po, h, b, n)
+          .vectorize(pi, static_cast<int>(plan.vector))
+          .unroll(ri);
+      level = po;
+    } else {
+      out.reorder(p, ri, h, b, n).unroll(ri);
+    }
+    int V = static_cast<int>(plan.vector);
+    for (hl::Func f : {acc, part}) {
+      f.compute_at(out, level).store_in(hl::MemoryType::Register);
+      if (V > 0)
+        f.vectorize(p, V);
+      f.unroll(p).unroll(ri);
+    }
+    part.unroll(u);
+    acc.update().reorder(p, ri, sets, h, b, n).unroll(sets);
+    if (V > 0) {
+      acc.update().vectorize(p, V);
+      update.vectorize(p, V);
+    }
+    acc.update().unroll(p).unroll(ri);
+    update.unroll(p).unroll(ri).unroll(u);
+    if (blockCols() > 1)
+      update.unroll(reduction[0]);
+    if (plan.parallel)
+      out.parallel(b);
+  }
+
   Geometry geo;
   LayerPlan plan;
   TargetSpec target;
   std::string name;
-  hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"};
+  hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"}, u{"u"};
+  hl::Func part;
+  hl::RVar sets;
 };
 
 } // namespace
@@ -420,18 +522,27 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     return t;
   }
 
-  // Spmv: compressed rows, one dot product per output and batch row.
+  // Spmv: compressed rows, one dot product per output and batch row, split
+  // into K interleaved partial sums (rows padded to a multiple of K) so that
+  // the additions do not wait on each other.
+  int K = static_cast<int>(plan.interleave);
   std::vector<int32_t> rowptr{0}, cols;
   std::vector<float> vals;
   int64_t maxRow = 0;
   for (int64_t row = 0; row < m; ++row) {
+    int64_t have = 0;
     for (int64_t col = 0; col < k; ++col)
       if (w->at(row, col) != 0.0f) {
         cols.push_back(static_cast<int32_t>(col));
         vals.push_back(w->at(row, col));
+        ++have;
       }
+    for (; have % K != 0; ++have) {
+      cols.push_back(0);
+      vals.push_back(0.0f);
+    }
     rowptr.push_back(static_cast<int32_t>(cols.size()));
-    maxRow = std::max<int64_t>(maxRow, rowptr.back() - rowptr[rowptr.size() - 2]);
+    maxRow = std::max(maxRow, have);
   }
   if (cols.empty()) {
     cols.push_back(0);
@@ -443,28 +554,34 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
   std::copy(cols.begin(), cols.end(), cb.data());
   hl::Buffer<float> vb(static_cast<int>(vals.size()), name + "_values");
   std::copy(vals.begin(), vals.end(), vb.data());
-  hl::Var row("row");
-  hl::RDom r(0, static_cast<int>(std::max<int64_t>(1, maxRow)), name + "_r");
+  hl::Var row("row"), u("u");
+  hl::RDom r(0, static_cast<int>(std::max<int64_t>(1, maxRow / K)),
+             name + "_r");
   hl::Expr start = rp(row);
-  r.where(r.x < rp(row + 1) - start);
-  hl::Expr j = hl::unsafe_promise_clamped(start + r.x, 0,
+  r.where(r.x < (rp(row + 1) - start) / K);
+  hl::Expr j = hl::unsafe_promise_clamped(start + r.x * K + u, 0,
                                           static_cast<int>(cols.size()) - 1);
+  hl::Func part(name + "_part");
+  part(xb, u, row) = 0.0f;
+  part(xb, u, row) += vb(j) * X(hl::unsafe_promise_clamped(
+                                    cb(j), 0, static_cast<int>(k) - 1),
+                                xb);
+  hl::RDom sets(0, K, name + "_sets");
   acc(xb, row) = 0.0f;
-  acc(xb, row) += vb(j) * X(hl::unsafe_promise_clamped(
-                                cb(j), 0, static_cast<int>(k) - 1),
-                            xb);
+  acc(xb, row) += part(xb, sets.x, row);
   out(xb, row) = (*epi)(acc(xb, row) + bias(row), row);
   out.compute_root().bound(xb, 0, N).bound(row, 0, static_cast<int>(m));
-  acc.update().reorder(xb, r, row);
-  acc.unroll(xb);
-  acc.update().unroll(xb);
+  hl::Var level = row;
   if (plan.parallel) {
     hl::Var ro("ro"), rin("rin");
     out.split(row, ro, rin, 16, hl::TailStrategy::GuardWithIf).parallel(ro);
-    acc.compute_at(out, rin);
-  } else {
-    acc.compute_at(out, row);
+    level = rin;
   }
+  for (hl::Func f : {acc, part})
+    f.compute_at(out, level).store_in(hl::MemoryType::Register).unroll(xb);
+  part.unroll(u);
+  part.update().reorder(xb, u, r.x, row).unroll(xb).unroll(u);
+  acc.update().reorder(xb, sets.x, row).unroll(xb).unroll(sets.x);
   t.func(i, nb) = out(nb, i);
   if (N == 1) {
     t.natural = out;

@@ -99,6 +99,19 @@ int64_t chooseTile(int64_t extent, int64_t maxTile, int64_t vector) {
   return std::min(tile, extent / vector * vector);
 }
 
+/// Fused multiply-adds that must be in flight to hide their latency: two
+/// pipes times four cycles on the x86 and AArch64 cores we target.
+constexpr int64_t kChains = 8;
+
+/// Accumulator sets to interleave when one set has only `chains`
+/// independent accumulators, within `budget` registers.
+int64_t interleaveFor(int64_t chains, int64_t budget) {
+  int64_t k = 1;
+  while (k * chains < kChains && (k + 1) * chains <= budget)
+    ++k;
+  return k;
+}
+
 LayerPlan planRows(Operation *op, snn::FormatAttr format,
                    const TargetSpec &target) {
   LayerPlan plan;
@@ -134,6 +147,10 @@ LayerPlan planRows(Operation *op, snn::FormatAttr format,
   plan.vector = extent >= target.vectorWidth ? target.vectorWidth : 0;
   plan.tile = chooseTile(extent, vectorsPerRow * target.vectorWidth,
                          target.vectorWidth);
+  if (plan.format != snn::FormatKind::Dense)
+    plan.interleave = interleaveFor(
+        plan.rows * (plan.vector ? plan.tile / plan.vector : plan.tile),
+        accumulators);
   return plan;
 }
 
@@ -151,10 +168,12 @@ LayerPlan planNarrow(Operation *op, snn::FormatAttr format,
     plan.tile = chooseTile(outputs, perRow * target.vectorWidth,
                            target.vectorWidth);
   } else {
-    // Any sparse format: the rows keep only their nonzeros.
+    // Any sparse format: the rows keep only their nonzeros, summed in
+    // scalar partial sums, one chain per batch row and interleaved set.
     plan.kernel = KernelKind::Spmv;
     plan.vector = 0;
     plan.tile = 1;
+    plan.interleave = interleaveFor(batchOf(op), target.vectorRegisters - 4);
   }
   return plan;
 }
@@ -184,6 +203,7 @@ DictionaryAttr toAttr(MLIRContext *ctx, const LayerPlan &plan) {
       b.getNamedAttr("tile", b.getI64IntegerAttr(plan.tile)),
       b.getNamedAttr("vector", b.getI64IntegerAttr(plan.vector)),
       b.getNamedAttr("parallel", b.getBoolAttr(plan.parallel)),
+      b.getNamedAttr("interleave", b.getI64IntegerAttr(plan.interleave)),
   });
 }
 
@@ -284,6 +304,14 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
   plan.tile = tile.getInt();
   plan.vector = vector.getInt();
   plan.parallel = parallel.getValue();
+  // Optional: schedules written before it existed interleave nothing.
+  if (auto interleave = dict.getAs<IntegerAttr>("interleave"))
+    plan.interleave = interleave.getInt();
+  if (plan.interleave < 1 ||
+      (plan.interleave > 1 && plan.format == snn::FormatKind::Dense))
+    return op->emitOpError()
+           << kScheduleAttr << " interleave = " << plan.interleave
+           << " must be 1 for the dense format and at least 1 otherwise";
   if (plan.rows < 1 || plan.tile < 1 || plan.vector < 0)
     return op->emitOpError() << kScheduleAttr
                              << " needs rows >= 1, tile >= 1 and vector >= "

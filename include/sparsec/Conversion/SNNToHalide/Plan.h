@@ -51,6 +51,10 @@ struct LayerPlan {
   int64_t vector = 8;
   /// Parallel loop over row blocks.
   bool parallel = false;
+  /// Independent accumulator sets per row for sparse formats: consecutive
+  /// stored blocks of a row go to them in turn, so that short tiles still
+  /// keep enough fused multiply-adds in flight. 1 for dense rows.
+  int64_t interleave = 1;
 };
 
 /// Chooses formats (where missing) and schedules for every dense and conv2d
