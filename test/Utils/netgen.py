@@ -17,7 +17,8 @@ following `pattern`:
   block:R:C  R output rows x C consecutive columns pruned or kept together
   channel    whole output rows (filters, neurons) pruned
 `fmt` sets the layer's #snn.format (e.g. "csr", "nm, 2, 4", "block, 4, 1",
-"dense"); without it the compiler chooses. Only the Python standard library
+"dense"); without it the compiler chooses. `schedule` is a hand-written
+`snn.schedule` dictionary (e.g. '{kernel = "rows", rows = 1, ...}'). Only the Python standard library
 is used, so a seed gives the same network everywhere.
 """
 import math
@@ -140,7 +141,8 @@ class Net:
         return (" {" + ", ".join(items) + "}") if items else ""
 
     # -- layers ------------------------------------------------------------
-    def dense(self, x, out, bias=True, sparsity=0.0, pattern="random", fmt=None):
+    def dense(self, x, out, bias=True, sparsity=0.0, pattern="random", fmt=None,
+              schedule=None):
         n, k = x.shape
         w = self.weight([out, k], k, sparsity, pattern)
         operands = [x, w]
@@ -149,13 +151,14 @@ class Net:
             b = self.constant([self.rng.uniform(-0.5, 0.5) for _ in range(out)], [out])
             operands.append(b)
             types.append(_tensor([out]))
-        attrs = self._attrs([("format", f"#snn.format<{fmt}>" if fmt else None)])
+        attrs = self._attrs([("format", f"#snn.format<{fmt}>" if fmt else None),
+                             ("snn.schedule", schedule)])
         return self._op("d", f'"snn.dense"({", ".join(map(str, operands))}){attrs} : '
                              f'({", ".join(types)}) -> {_tensor([n, out])}', [n, out])
 
     def conv2d(self, x, out, kernel, stride=(1, 1), padding=(0, 0, 0, 0),
                dilation=(1, 1), groups=1, bias=True, sparsity=0.0,
-               pattern="random", fmt=None):
+               pattern="random", fmt=None, schedule=None):
         n, c, h, w = x.shape
         kh, kw = kernel
         cg = c // groups
@@ -175,7 +178,8 @@ class Net:
             ("padding", _arr(padding) if any(padding) else None),
             ("dilations", _arr(dilation) if tuple(dilation) != (1, 1) else None),
             ("groups", f"{groups} : i64" if groups != 1 else None),
-            ("format", f"#snn.format<{fmt}>" if fmt else None)])
+            ("format", f"#snn.format<{fmt}>" if fmt else None),
+            ("snn.schedule", schedule)])
         return self._op("cv", f'"snn.conv2d"({", ".join(map(str, operands))}){attrs} : '
                               f'({", ".join(types)}) -> {_tensor([n, out, ho, wo])}',
                         [n, out, ho, wo])

@@ -351,13 +351,15 @@ private:
     order.insert(order.end(), {h, b, n});
     update.reorder(order);
     if (plan.vector > 0) {
-      hl::Var po("po"), pi("pi");
       out.split(p, po, pi, static_cast<int>(plan.tile),
-                hl::TailStrategy::ShiftInwards)
-          .reorder(pi, ri, po, h, b, n)
-          .vectorize(pi, static_cast<int>(plan.vector))
-          .unroll(ri);
-      acc.compute_at(out, po).store_in(hl::MemoryType::Register);
+                hl::TailStrategy::ShiftInwards);
+      if (plan.tilesOuter)
+        out.reorder(pi, ri, b, po, h, n);
+      else
+        out.reorder(pi, ri, po, h, b, n);
+      out.vectorize(pi, static_cast<int>(plan.vector)).unroll(ri);
+      acc.compute_at(out, plan.tilesOuter ? b : po)
+          .store_in(hl::MemoryType::Register);
       acc.vectorize(p, static_cast<int>(plan.vector)).unroll(p).unroll(ri);
       update.vectorize(p, static_cast<int>(plan.vector)).unroll(p).unroll(ri);
     } else {
@@ -369,7 +371,7 @@ private:
     if (reduction.size() == 2 && blockCols() > 1)
       update.unroll(reduction[0]);
     if (plan.parallel)
-      out.parallel(b);
+      out.parallel(plan.tilesOuter && plan.vector > 0 ? po : b);
   }
 
   /// With interleaved sets the blocks accumulate into part(..., u), held in
@@ -386,13 +388,14 @@ private:
     update.reorder({p, ri, u, reduction[0], reduction[1], h, b, n});
     hl::Var level = h;
     if (plan.vector > 0) {
-      hl::Var po("po"), pi("pi");
       out.split(p, po, pi, static_cast<int>(plan.tile),
-                hl::TailStrategy::ShiftInwards)
-          .reorder(pi, ri, po, h, b, n)
-          .vectorize(pi, static_cast<int>(plan.vector))
-          .unroll(ri);
-      level = po;
+                hl::TailStrategy::ShiftInwards);
+      if (plan.tilesOuter)
+        out.reorder(pi, ri, b, po, h, n);
+      else
+        out.reorder(pi, ri, po, h, b, n);
+      out.vectorize(pi, static_cast<int>(plan.vector)).unroll(ri);
+      level = plan.tilesOuter ? b : po;
     } else {
       out.reorder(p, ri, h, b, n).unroll(ri);
     }
@@ -414,14 +417,15 @@ private:
     if (blockCols() > 1)
       update.unroll(reduction[0]);
     if (plan.parallel)
-      out.parallel(b);
+      out.parallel(plan.tilesOuter && plan.vector > 0 ? po : b);
   }
 
   Geometry geo;
   LayerPlan plan;
   TargetSpec target;
   std::string name;
-  hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"}, u{"u"};
+  hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"}, u{"u"}, po{"po"},
+      pi{"pi"};
   hl::Func part;
   hl::RVar sets;
 };

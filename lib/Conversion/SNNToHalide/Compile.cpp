@@ -15,6 +15,7 @@
 #include "sparsec/Network/Network.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -37,8 +38,10 @@ namespace {
 class AtomicOutputs {
 public:
   ~AtomicOutputs() {
-    for (auto &[tmp, dest] : files)
+    for (auto &[tmp, dest] : files) {
       llvm::sys::fs::remove(tmp);
+      llvm::sys::DontRemoveFileOnSignal(tmp);
+    }
   }
 
   /// A temporary path for `dest` (empty if `dest` is empty).
@@ -53,6 +56,8 @@ public:
                      << "': " << ec.message();
       return failure();
     }
+    // Even a crash or an interrupt leaves no temporary file behind.
+    llvm::sys::RemoveFileOnSignal(tmp);
     files.push_back({tmp.str().str(), dest});
     return tmp.str().str();
   }
@@ -62,6 +67,8 @@ public:
       if (std::error_code ec = llvm::sys::fs::rename(tmp, dest))
         return fn.emitError() << "cannot write '" << dest
                               << "': " << ec.message();
+    for (auto &[tmp, dest] : files)
+      llvm::sys::DontRemoveFileOnSignal(tmp);
     files.clear();
     return success();
   }

@@ -443,9 +443,12 @@ LogicalResult NetworkLowering::build() {
     SmallVector<Operation *> chain;
     if (isa<snn::DenseOp, snn::Conv2DOp>(op))
       chain = epilogueChain(&op);
+    // A copy first: inserting into `values` may rehash it and invalidate a
+    // reference to the kernel's entry.
+    Tensor kernelResult = values.find(v)->second;
     for (Operation *f : chain) {
       fused.insert(f);
-      values[f->getResult(0)] = values[v];
+      values[f->getResult(0)] = kernelResult;
     }
     if (!chain.empty())
       v = chain.back()->getResult(0);

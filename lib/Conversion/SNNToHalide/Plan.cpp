@@ -204,6 +204,8 @@ DictionaryAttr toAttr(MLIRContext *ctx, const LayerPlan &plan) {
       b.getNamedAttr("vector", b.getI64IntegerAttr(plan.vector)),
       b.getNamedAttr("parallel", b.getBoolAttr(plan.parallel)),
       b.getNamedAttr("interleave", b.getI64IntegerAttr(plan.interleave)),
+      b.getNamedAttr("order", b.getStringAttr(plan.tilesOuter ? "tiles"
+                                                                : "rows")),
   });
 }
 
@@ -307,6 +309,13 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
   // Optional: schedules written before it existed interleave nothing.
   if (auto interleave = dict.getAs<IntegerAttr>("interleave"))
     plan.interleave = interleave.getInt();
+  if (auto order = dict.get("order")) {
+    auto str = dyn_cast<StringAttr>(order);
+    if (!str || (str.getValue() != "rows" && str.getValue() != "tiles"))
+      return op->emitOpError() << kScheduleAttr << " order must be \"rows\" "
+                               << "or \"tiles\", but is " << order;
+    plan.tilesOuter = str.getValue() == "tiles";
+  }
   if (plan.interleave < 1 ||
       (plan.interleave > 1 && plan.format == snn::FormatKind::Dense))
     return op->emitOpError()

@@ -55,6 +55,11 @@ struct LayerPlan {
   /// stored blocks of a row go to them in turn, so that short tiles still
   /// keep enough fused multiply-adds in flight. 1 for dense rows.
   int64_t interleave = 1;
+  /// Loop order of a `Rows` kernel: false sweeps every lane tile of one row
+  /// block before the next block ("rows"); true runs every row block over
+  /// one lane tile before the next tile ("tiles"), so that the tile's slice
+  /// of the input stays in the L1 cache while all rows read it.
+  bool tilesOuter = false;
 };
 
 /// Chooses formats (where missing) and schedules for every dense and conv2d

@@ -48,4 +48,20 @@ def build():
                          sparsity=0.9, bias=False))
     nets.append(conv_net("all_pruned", [1, 4, 6, 6], 11, out=5, kernel=(3, 3),
                          sparsity=1.0, fmt="csr"))
+    # Hand-written schedules: every row over one lane tile at a time
+    # (order = "tiles"), also in parallel over the tiles; and with
+    # interleaved accumulator sets on a tail tile.
+    for i, (sched, fmt) in enumerate([
+            ('{kernel = "rows", rows = 1, tile = 16, vector = 8, parallel = false, '
+             'interleave = 4, order = "tiles"}', "csr"),
+            ('{kernel = "rows", rows = 1, tile = 24, vector = 8, parallel = true, '
+             'interleave = 2, order = "tiles"}', "csr"),
+            ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
+             'order = "tiles"}', "dense"),
+            ('{kernel = "rows", rows = 1, tile = 40, vector = 8, parallel = false, '
+             'interleave = 3, order = "rows"}', "nm, 2, 4")]):
+        nets.append(conv_net(f"scheduled_{i}", [1, 24, 9, 11], 20 + i, out=12,
+                             kernel=(3, 3), padding=(1, 1), fmt=fmt, schedule=sched,
+                             pattern="nm:2:4" if fmt.startswith("nm") else "random",
+                             sparsity=0.0 if fmt == "dense" else 0.8 if fmt == "csr" else 0.5))
     return nets

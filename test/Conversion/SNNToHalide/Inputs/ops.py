@@ -49,4 +49,15 @@ def build():
     x = net.relu(net.dense(x, 84, sparsity=0.9))
     net.ret(net.dense(x, 10, sparsity=0.8))
     nets.append(net)
+
+    # Deep enough (81 lowered values) that the lowering's value map grows
+    # several times while kernels with fused epilogues are recorded: a
+    # MobileNet-like stack of depthwise and pruned pointwise layers.
+    net = netgen.Net("deep", [1, 4, 10, 10], seed=5)
+    x = net.input
+    for i in range(20):
+        x = net.relu(net.conv2d(x, 4, (3, 3), padding=(1, 1), groups=4))
+        x = net.relu(net.conv2d(x, 4, (1, 1), sparsity=0.5, fmt="csr"))
+    net.ret(net.flatten(net.global_avgpool(x)))
+    nets.append(net)
     return nets
