@@ -660,9 +660,98 @@ hl::Func NetworkLowering::paddedInput(const Tensor &x, const Geometry &g,
   return X;
 }
 
+FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
+                                                  const LayerPlan &plan,
+                                                  const std::string &name) {
+  auto conv = cast<snn::Conv2DOp>(op);
+  Tensor &x = operand(conv.getInput());
+  if (!x.stored)
+    materialize(x); // every input element is read by up to KH x KW taps
+  ArrayRef<int64_t> outShape = cast<ShapedType>(conv.getType()).getShape();
+  ArrayRef<int64_t> wShape =
+      cast<ShapedType>(conv.getWeight().getType()).getShape();
+  auto [sh, sw] = conv.getStrideValues();
+  auto [pt, pl, pb, pr] = conv.getPaddingValues();
+  auto [dh, dw] = conv.getDilationValues();
+  (void)pb;
+  (void)pr;
+  int N = static_cast<int>(x.shape[0]), C = static_cast<int>(x.shape[1]);
+  int H = static_cast<int>(x.shape[2]), W = static_cast<int>(x.shape[3]);
+  int Ho = static_cast<int>(outShape[2]), Wo = static_cast<int>(outShape[3]);
+  int KH = static_cast<int>(wShape[2]), KW = static_cast<int>(wShape[3]);
+
+  FailureOr<RowMajorWeight> w = rowMajorWeight(conv.getWeight());
+  if (failed(w))
+    return failure();
+  hl::Buffer<float> taps(KW * KH, C, name + "_taps");
+  for (int ch = 0; ch < C; ++ch)
+    for (int j = 0; j < KW * KH; ++j)
+      taps(j, ch) = w->at(ch, j);
+  LogicalResult ok = success();
+  hl::Buffer<float> bias = biasBuffer(op, conv.getBias(), C, name, ok);
+  if (failed(ok))
+    return failure();
+  auto epi = epilogue(epilogueChain(op), name);
+  if (failed(epi))
+    return failure();
+
+  // Reads outside the image are zero. The rows a band of outputs needs are
+  // staged, zero-padded, into a small rolling buffer (computed per output
+  // row, reused across rows by Halide's sliding window), so that the stencil
+  // itself reads whole vectors without any bounds checks.
+  hl::Func in = hl::BoundaryConditions::constant_exterior(
+      x.func, 0.0f, {{0, W}, {0, H}, {0, C}, {0, N}});
+  hl::Func rows(name + "_rows");
+  hl::Var rx("rx"), ry("ry"), rc("rc"), rn("rn");
+  rows(rx, ry, rc, rn) = in(rx - static_cast<int>(pl), ry, rc, rn);
+  // Stored flat, (column, row, channel) as one dimension: the loops below
+  // split it back exactly, so the addressing stays affine.
+  hl::Func out(name + "_dw");
+  hl::Var e("e"), n("n"), eo("eo"), ox("ox"), oy("oy"), oc("oc");
+  hl::Expr xq = e % Wo, yq = (e / Wo) % Ho, cq = e / (Wo * Ho);
+  hl::Expr sum = 0.0f;
+  for (int ky = 0; ky < KH; ++ky)
+    for (int kx = 0; kx < KW; ++kx)
+      sum += taps(ky * KW + kx, cq) *
+             rows(xq * static_cast<int>(sw) + kx * static_cast<int>(dw),
+                  yq * static_cast<int>(sh) + ky * static_cast<int>(dh) -
+                      static_cast<int>(pt),
+                  cq, n);
+  out(e, n) = (*epi)(sum + bias(cq), cq);
+  out.compute_root()
+      .bound(e, 0, Wo * Ho * C)
+      .bound(n, 0, N)
+      .split(e, eo, ox, Wo, hl::TailStrategy::RoundUp)
+      .split(eo, oc, oy, Ho, hl::TailStrategy::RoundUp);
+  rows.store_at(out, oc).compute_at(out, oy);
+  if (plan.vector > 0) {
+    hl::Var xo("xo"), xi("xi"), xv("xv"), xu("xu");
+    int T = static_cast<int>(plan.tile), V = static_cast<int>(plan.vector);
+    out.split(ox, xo, xi, T, hl::TailStrategy::ShiftInwards)
+        .split(xi, xu, xv, V)
+        .vectorize(xv)
+        .unroll(xu);
+    if (W + pl >= V)
+      rows.vectorize(rx, V, hl::TailStrategy::ShiftInwards);
+  }
+  if (plan.parallel)
+    out.parallel(oc);
+
+  Tensor t{SmallVector<int64_t, 4>(outShape), hl::Func(name)};
+  t.stored = true;
+  hl::Var tx("tx"), ty("ty"), tc("tc"), tn("tn");
+  t.func(tx, ty, tc, tn) = out(tx + Wo * (ty + Ho * tc), tn);
+  t.flat = out;
+  t.natural = out;
+  t.naturalExtents = {Wo * Ho * C, N};
+  return t;
+}
+
 FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
                                              const LayerPlan &plan,
                                              const std::string &name) {
+  if (plan.kernel == KernelKind::Depthwise)
+    return lowerDepthwise(op, plan, name);
   auto conv = cast<snn::Conv2DOp>(op);
   Tensor &x = operand(conv.getInput());
   ArrayRef<int64_t> outShape = cast<ShapedType>(conv.getType()).getShape();

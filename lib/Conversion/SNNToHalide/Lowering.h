@@ -85,6 +85,9 @@ private:
                                      const std::string &name);
   mlir::FailureOr<Tensor> lowerConv(mlir::Operation *op, const LayerPlan &plan,
                                     const std::string &name);
+  mlir::FailureOr<Tensor> lowerDepthwise(mlir::Operation *op,
+                                         const LayerPlan &plan,
+                                         const std::string &name);
   Halide::Func paddedInput(const Tensor &x, const Geometry &g,
                            const std::string &name,
                            std::array<int64_t, 4> pad);

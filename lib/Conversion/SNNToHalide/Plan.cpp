@@ -154,6 +154,36 @@ LayerPlan planRows(Operation *op, snn::FormatAttr format,
   return plan;
 }
 
+/// A convolution with one input channel per output channel.
+bool isDepthwise(Operation *op) {
+  auto conv = dyn_cast<snn::Conv2DOp>(op);
+  if (!conv)
+    return false;
+  ArrayRef<int64_t> w = cast<ShapedType>(conv.getWeight().getType()).getShape();
+  int64_t channels = cast<ShapedType>(conv.getInput().getType()).getDimSize(1);
+  return w[1] == 1 && conv.getGroupCount() == channels && w[0] == channels;
+}
+
+int64_t outputWidth(Operation *op) {
+  return cast<ShapedType>(op->getResult(0).getType()).getDimSize(3);
+}
+
+/// Depthwise layers whose output rows hold at least a vector; narrower ones
+/// vectorise better as `rows` over the whole padded plane.
+LayerPlan planDepthwise(Operation *op, const TargetSpec &target) {
+  LayerPlan plan;
+  plan.kernel = KernelKind::Depthwise;
+  int64_t width = outputWidth(op);
+  // The widest power-of-two vector that fits an output row, and up to four
+  // of them per tile for independent chains.
+  int64_t vector = target.vectorWidth;
+  while (vector > width)
+    vector /= 2;
+  plan.vector = vector >= 4 ? vector : 0;
+  plan.tile = plan.vector ? std::min<int64_t>(4, width / vector) * vector : 1;
+  return plan;
+}
+
 LayerPlan planNarrow(Operation *op, snn::FormatAttr format,
                      const TargetSpec &target) {
   LayerPlan plan;
@@ -194,9 +224,10 @@ int64_t denseMacs(Operation *op) {
 
 DictionaryAttr toAttr(MLIRContext *ctx, const LayerPlan &plan) {
   Builder b(ctx);
-  StringRef kernel = plan.kernel == KernelKind::Rows   ? "rows"
-                     : plan.kernel == KernelKind::Gemv ? "gemv"
-                                                       : "spmv";
+  StringRef kernel = plan.kernel == KernelKind::Rows        ? "rows"
+                     : plan.kernel == KernelKind::Gemv      ? "gemv"
+                     : plan.kernel == KernelKind::Depthwise ? "depthwise"
+                                                            : "spmv";
   return b.getDictionaryAttr({
       b.getNamedAttr("kernel", b.getStringAttr(kernel)),
       b.getNamedAttr("rows", b.getI64IntegerAttr(plan.rows)),
@@ -261,7 +292,11 @@ LogicalResult sparsec::halide::planNetwork(func::FuncOp fn,
                                   : WalkResult::advance();
     bool narrow = isNarrowDense(op, target.vectorWidth);
     LayerPlan plan = narrow ? planNarrow(op, format, target)
-                            : planRows(op, format, target);
+                     : isDepthwise(op) &&
+                             format.getKind() == snn::FormatKind::Dense &&
+                             outputWidth(op) >= target.vectorWidth
+                         ? planDepthwise(op, target)
+                         : planRows(op, format, target);
     plan.parallel = target.threads > 1 && denseMacs(op) >= kParallelThreshold;
     op->setAttr(kScheduleAttr, toAttr(op->getContext(), plan));
     return WalkResult::advance();
@@ -296,11 +331,12 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
           .Case("rows", KernelKind::Rows)
           .Case("gemv", KernelKind::Gemv)
           .Case("spmv", KernelKind::Spmv)
+          .Case("depthwise", KernelKind::Depthwise)
           .Default(std::nullopt);
   if (!kind)
     return op->emitOpError() << "unknown kernel '" << kernel.getValue()
                              << "' in " << kScheduleAttr
-                             << " (rows, gemv or spmv)";
+                             << " (rows, gemv, spmv or depthwise)";
   plan.kernel = *kind;
   plan.rows = rows.getInt();
   plan.tile = tile.getInt();
@@ -331,6 +367,21 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
     return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
                              << " is not a multiple of the vector width "
                              << plan.vector;
+  if (plan.kernel == KernelKind::Depthwise) {
+    if (!isDepthwise(op) || plan.format != snn::FormatKind::Dense)
+      return op->emitOpError() << "kernel 'depthwise' needs a convolution "
+                                  "with one input channel per output channel "
+                                  "in the dense format";
+    int64_t width = cast<ShapedType>(op->getResult(0).getType()).getDimSize(3);
+    if (plan.vector > 0 && plan.tile > width)
+      return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
+                               << " exceeds the output width " << width;
+    if (plan.interleave != 1 || plan.tilesOuter || plan.rows != 1)
+      return op->emitOpError() << kScheduleAttr << " of kernel 'depthwise' "
+                                  "needs rows = 1, interleave = 1 and order "
+                                  "\"rows\"";
+    return plan;
+  }
   if (plan.kernel != KernelKind::Rows && !isa<snn::DenseOp>(op))
     return op->emitOpError() << "kernel '" << kernel.getValue()
                              << "' is for dense layers only";

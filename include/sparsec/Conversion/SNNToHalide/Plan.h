@@ -33,6 +33,13 @@ enum class KernelKind {
   /// Sparse dense layer whose batch is shorter than a vector: compressed
   /// rows, one dot product per output and batch row.
   Spmv,
+  /// Depthwise convolution (one input channel per output channel) in the
+  /// dense format: a direct stencil over the unpadded input, vectorised along
+  /// output columns in tiles of `tile` lanes, zero padding handled by
+  /// partitioned loops instead of a padded copy. Its output is stored flat
+  /// (channel, row, column), so that a following unpadded 1x1 convolution
+  /// reads it in place.
+  Depthwise,
 };
 
 /// The attribute name of the schedule dictionary.

@@ -42,6 +42,10 @@ def build():
                          groups=12, padding=(1, 1), fmt="dense"))
     nets.append(conv_net("depthwise_s2", [2, 8, 14, 14], 8, out=8, kernel=(3, 3),
                          stride=(2, 2), groups=8, padding=(1, 1), bias=False))
+    nets.append(conv_net("depthwise_wide_s2", [2, 6, 40, 37], 12, out=6, kernel=(3, 3),
+                         stride=(2, 2), groups=6, padding=(1, 0, 1, 2)))
+    nets.append(conv_net("depthwise_dilated", [1, 5, 20, 33], 13, out=5, kernel=(3, 5),
+                         dilation=(2, 1), groups=5, padding=(2, 2, 2, 2), sparsity=0.3))
     nets.append(conv_net("depthwise_csr", [1, 9, 10, 10], 9, out=9, kernel=(3, 3),
                          groups=9, padding=(1, 1), fmt="csr", sparsity=0.5))
     nets.append(conv_net("wide_1x1", [1, 64, 14, 14], 10, out=40, kernel=(1, 1),

@@ -60,4 +60,15 @@ def build():
         x = net.relu(net.conv2d(x, 4, (1, 1), sparsity=0.5, fmt="csr"))
     net.ret(net.flatten(net.global_avgpool(x)))
     nets.append(net)
+
+    # MobileNet-style blocks big enough to run in parallel with two threads:
+    # depthwise stencils with fused epilogues, a pruned 1x1 layer reading the
+    # depthwise output in place, a strided depthwise layer.
+    net = netgen.Net("mobile", [1, 16, 40, 40], seed=6)
+    x = net.relu(net.conv2d(net.input, 16, (3, 3), padding=(1, 1), groups=16))
+    x = net.relu(net.batchnorm(net.conv2d(x, 24, (1, 1), sparsity=0.9)))
+    x = net.relu(net.conv2d(x, 24, (3, 3), stride=(2, 2), padding=(1, 1), groups=24))
+    x = net.conv2d(x, 16, (1, 1), sparsity=0.8)
+    net.ret(net.flatten(net.global_avgpool(x)))
+    nets.append(net)
     return nets
