@@ -35,13 +35,20 @@ static LogicalResult addWeights(LayerStats &row, Value weight, Value bias,
   return success();
 }
 
+SmallVector<Operation *> sparsec::statsLayers(func::FuncOp fn) {
+  SmallVector<Operation *> layers;
+  for (Operation &op : fn.getBody().front())
+    if (isa<snn::SparseNNDialect>(op.getDialect()) && !isa<snn::MaskOp>(op))
+      layers.push_back(&op);
+  return layers;
+}
+
 FailureOr<NetworkStats> sparsec::collectStats(func::FuncOp fn) {
   NetworkStats stats;
   stats.name = fn.getSymName().str();
   stats.total.op = "total";
-  for (Operation &op : fn.getBody().front()) {
-    if (!isa<snn::SparseNNDialect>(op.getDialect()) || isa<snn::MaskOp>(op))
-      continue;
+  for (Operation *layer : statsLayers(fn)) {
+    Operation &op = *layer;
     LayerStats row;
     row.op = op.getName().stripDialect().str();
     row.input = snn::formatShape(

@@ -35,6 +35,10 @@ struct NetworkStats {
   LayerStats total;
 };
 
+/// The network's layers in the order `sparsec stats` numbers them: every snn
+/// op but `snn.mask`.
+llvm::SmallVector<mlir::Operation *> statsLayers(mlir::func::FuncOp fn);
+
 /// Collects the statistics of a verified network.
 mlir::FailureOr<NetworkStats> collectStats(mlir::func::FuncOp fn);
 
