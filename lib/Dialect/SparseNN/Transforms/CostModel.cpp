@@ -2,9 +2,20 @@
 //
 // Part of sparsec. See CostModel.h for where the constants come from.
 //
+// Block measurement (sparsec compile --target=x86-64-avx2, one thread, best
+// of 5 x 200 calls, FC 1024 x 1024 at batch 64, 90 % of the weights pruned):
+// dense 1706 us; unstructured csr 475 us (3.6x); block-pruned weights as csr
+// 415-499 us and as blocks 374-451 us (4x1: 374 vs 415, 2x1: 380 vs 427,
+// 1x8: 440 vs 494, 1x4: 451 vs 499, 4x4: 419 vs 434). Blocks run about 1.1x
+// faster than csr on the same nonzeros: blockEfficiency = 1.1 x 0.4.
+//
 //===----------------------------------------------------------------------===//
 
 #include "sparsec/Dialect/SparseNN/Transforms/CostModel.h"
+
+#include "Utils.h"
+
+#include "mlir/IR/Builders.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,61 +23,29 @@
 using namespace mlir;
 using namespace sparsec::snn;
 
-static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-/// Bits of the position of one kept weight inside its group of M.
-static int64_t nmIndexBits(int64_t m) {
-  int64_t bits = 0;
-  while ((int64_t(1) << bits) < m)
-    ++bits;
-  return bits;
-}
-
 double CostModel::blockSpeedup(const LayerProfile &p, int64_t r, int64_t c,
                                int64_t stored) const {
-  if (p.size() == 0)
+  if (p.size() == 0 || p.narrow)
     return 0.0;
-  // Never divide by zero: a layer with no nonzero is modelled as holding one.
   double storedFraction =
       double(std::max<int64_t>(stored, 1)) / double(p.size());
-  if (p.columns < memoryBoundBelow) {
-    // Values plus one index per block plus a pointer per block row.
-    double bytes = double(stored) * 4.0 +
-                   double(stored) / double(r * c) * indexBytes(p.rowLength) +
-                   double(ceilDiv(p.rows, r)) * 4.0;
-    return structuredEfficiency * 4.0 * double(p.size()) /
-           std::max(bytes, 1.0);
-  }
-  double tile = p.columns >= wideTile ? 1.0 : narrowTileFactor;
-  double efficiency = csrEfficiency + (structuredEfficiency - csrEfficiency) *
-                                          (1.0 - 1.0 / double(r * c));
-  return efficiency * tile / storedFraction;
+  return blockEfficiency / storedFraction;
 }
 
 FormatEstimates CostModel::estimate(const LayerProfile &p) const {
   FormatEstimates e;
   if (p.size() == 0)
     return e;
+  // A layer with no nonzero is modelled as holding one.
   double density =
       double(std::max<int64_t>(p.nonzeros, 1)) / double(p.size());
-  int64_t idx = indexBytes(p.rowLength);
-  if (p.columns < memoryBoundBelow) {
-    // Memory-bound: the dense kernel streams 4 bytes per weight.
-    double denseBytes = 4.0 * double(p.size());
-    double csrBytes = double(std::max<int64_t>(p.nonzeros, 1)) * (4 + idx) +
-                      4.0 * double(p.rows + 1);
-    e.csr = spmvEfficiency * denseBytes / csrBytes;
-    if (p.nmM) {
-      double kept = double(p.size()) * double(p.nmN) / double(p.nmM);
-      double nmBytes = kept * (4.0 + double(nmIndexBits(p.nmM)) / 8.0);
-      e.nm = structuredEfficiency * denseBytes / nmBytes;
-    }
-  } else {
-    double tile = p.columns >= wideTile ? 1.0 : narrowTileFactor;
-    e.csr = csrEfficiency * tile / density;
-    if (p.nmM)
-      e.nm = structuredEfficiency * tile * double(p.nmM) / double(p.nmN);
+  if (p.narrow) {
+    e.csr = spmvEfficiency * 4.0 / (density * 8.0);
+    return e;
   }
+  e.csr = csrEfficiency / density;
+  if (p.nmM)
+    e.nm = nmEfficiency * double(p.nmM) / double(p.nmN);
   if (p.blockRows)
     e.block = blockSpeedup(p, p.blockRows, p.blockCols, p.blockStored);
   return e;
@@ -74,11 +53,10 @@ FormatEstimates CostModel::estimate(const LayerProfile &p) const {
 
 FormatAttr CostModel::choose(MLIRContext *ctx, const LayerProfile &p,
                              const FormatEstimates &e) const {
-  // Ties go to the earlier, simpler candidate.
   FormatKind kind = FormatKind::Dense;
-  double best = e.dense;
+  double best = 0.0;
   auto consider = [&](FormatKind k, double speedup) {
-    if (speedup > minSpeedup && speedup > best) {
+    if (speedup > best) {
       kind = k;
       best = speedup;
     }
@@ -86,6 +64,8 @@ FormatAttr CostModel::choose(MLIRContext *ctx, const LayerProfile &p,
   consider(FormatKind::CSR, e.csr);
   consider(FormatKind::NM, e.nm);
   consider(FormatKind::Block, e.block);
+  if (kind == FormatKind::Dense || best < minSpeedup || best < e.dense)
+    return FormatAttr::get(ctx, FormatKind::Dense, {});
   switch (kind) {
   case FormatKind::NM:
     return FormatAttr::get(ctx, kind, {p.nmN, p.nmM});
@@ -98,14 +78,20 @@ FormatAttr CostModel::choose(MLIRContext *ctx, const LayerProfile &p,
 
 LayerProfile sparsec::snn::profileWeight(ArrayRef<float> w, int64_t rows,
                                          int64_t rowLength, int64_t columns,
+                                         int64_t rowsPerGroup, bool narrow,
                                          const CostModel &model) {
   LayerProfile p;
   p.rows = rows;
   p.rowLength = rowLength;
   p.columns = columns;
+  p.rowsPerGroup = rowsPerGroup;
+  p.narrow = narrow;
   p.nonzeros = llvm::count_if(w, [](float f) { return f != 0.0f; });
+  if (narrow)
+    return p;
 
-  // The tightest N:M: the smallest N/M among the candidates (ties: smaller M).
+  // The tightest N:M: the smallest N/M among the candidates (ties: smaller
+  // M). A short last run of a row counts like a full one.
   for (int64_t m : CostModel::nmCandidates) {
     if (m > rowLength)
       continue;
@@ -118,7 +104,7 @@ LayerProfile sparsec::snn::profileWeight(ArrayRef<float> w, int64_t rows,
         n = std::max(n, count);
       }
     n = std::max<int64_t>(n, 1);
-    if (n >= m)
+    if (2 * n > m)
       continue;
     if (!p.nmM || n * p.nmM < p.nmN * m) {
       p.nmN = n;
@@ -126,11 +112,11 @@ LayerProfile sparsec::snn::profileWeight(ArrayRef<float> w, int64_t rows,
     }
   }
 
-  // The block shape with the best estimate; partial blocks at the edges store
-  // only the elements they cover.
+  // The block shape with the best estimate; partial blocks at the edges
+  // store only the elements they cover. Block rows must not straddle groups.
   double best = 0.0;
   for (auto [r, c] : CostModel::blockCandidates) {
-    if (r > rows || c > rowLength || r * c == 1)
+    if (r > rows || c > rowLength || rowsPerGroup % r != 0)
       continue;
     int64_t stored = 0;
     for (int64_t r0 = 0; r0 < rows; r0 += r)
@@ -152,4 +138,63 @@ LayerProfile sparsec::snn::profileWeight(ArrayRef<float> w, int64_t rows,
     }
   }
   return p;
+}
+
+FailureOr<FormatChoice> sparsec::snn::chooseFormat(Operation *layer,
+                                                   const CostModel &model) {
+  FailureOr<RawWeight> w = readRawWeight(layerWeight(layer));
+  if (failed(w))
+    return failure();
+  ArrayRef<int64_t> out =
+      cast<ShapedType>(layer->getResult(0).getType()).getShape();
+  int64_t columns = out[0];
+  for (int64_t d : out.drop_front(2))
+    columns *= d;
+  int64_t rowsPerGroup = w->rows();
+  if (auto conv = dyn_cast<Conv2DOp>(layer))
+    rowsPerGroup /= conv.getGroupCount();
+  bool narrow = isa<DenseOp>(layer) && out[0] < model.vectorWidth;
+  FormatChoice c;
+  c.profile = profileWeight(w->effectiveValues(), w->rows(), w->rowLength(),
+                            columns, rowsPerGroup, narrow, model);
+  c.estimates = model.estimate(c.profile);
+  c.format = model.choose(layer->getContext(), c.profile, c.estimates);
+  return c;
+}
+
+/// Rounds an estimate to three decimals so that the attribute reads well.
+static double rounded(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+DictionaryAttr sparsec::snn::costAttr(MLIRContext *ctx,
+                                      const FormatChoice &c) {
+  Builder b(ctx);
+  const LayerProfile &p = c.profile;
+  const FormatEstimates &e = c.estimates;
+  SmallVector<NamedAttribute> speed = {
+      b.getNamedAttr("dense", b.getF64FloatAttr(rounded(e.dense))),
+      b.getNamedAttr("csr", b.getF64FloatAttr(rounded(e.csr)))};
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("rows", b.getI64IntegerAttr(p.rows)),
+      b.getNamedAttr("row_length", b.getI64IntegerAttr(p.rowLength)),
+      b.getNamedAttr("columns", b.getI64IntegerAttr(p.columns)),
+      b.getNamedAttr("nonzeros", b.getI64IntegerAttr(p.nonzeros)),
+      b.getNamedAttr("sparsity",
+                     b.getF64FloatAttr(rounded(1.0 - p.density()))),
+      b.getNamedAttr("narrow", b.getBoolAttr(p.narrow))};
+  if (p.nmM) {
+    fields.push_back(
+        b.getNamedAttr("nm", b.getDenseI64ArrayAttr({p.nmN, p.nmM})));
+    speed.push_back(b.getNamedAttr("nm", b.getF64FloatAttr(rounded(e.nm))));
+  }
+  if (p.blockRows) {
+    fields.push_back(b.getNamedAttr(
+        "block", b.getDenseI64ArrayAttr({p.blockRows, p.blockCols})));
+    fields.push_back(
+        b.getNamedAttr("block_stored", b.getI64IntegerAttr(p.blockStored)));
+    speed.push_back(
+        b.getNamedAttr("block", b.getF64FloatAttr(rounded(e.block))));
+  }
+  fields.push_back(b.getNamedAttr("speedup", b.getDictionaryAttr(speed)));
+  fields.push_back(b.getNamedAttr("choice", c.format));
+  return b.getDictionaryAttr(fields);
 }

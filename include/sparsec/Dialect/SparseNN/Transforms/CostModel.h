@@ -1,11 +1,11 @@
 //===- CostModel.h - Which kernel format is fastest for a layer -*- C++ -*-===//
 //
-// Part of sparsec. The model `snn-select-format` uses to pick a layer's
-// `#snn.format`. Its constants come from ../shared/design/kernels.md (sparse
-// kernels measured on this machine against OpenBLAS sgemm) and are meant to
-// be recalibrated from measurements of sparsec's own kernels: change the
-// defaults below, or override them per run with the pass options of the same
-// names.
+// Part of sparsec. The one rule that gives a dense or conv2d layer its
+// `#snn.format`: `snn-select-format` applies it and prints its inputs, and the
+// code generator (SNNToHalide's planner) applies the same rule to layers that
+// have no format. Its constants come from measurements (see each comment and
+// ../shared/design/kernels.md); change them here, or per run with the
+// `snn-select-format` options of the same names.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,28 +14,34 @@
 
 #include "sparsec/Dialect/SparseNN/IR/SparseNNAttrs.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
-#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <cstdint>
-#include <vector>
 
 namespace sparsec::snn {
 
 /// Everything the model looks at in one dense or conv2d layer. The weight is
 /// seen as `rows` output units by `rowLength` elements (dense: K; conv2d:
 /// C/groups x KH x KW, row-major), multiplied with a dense operand of
-/// `columns` columns (batch x output positions), along which kernels
-/// vectorise.
+/// `columns` columns (batch x output positions).
 struct LayerProfile {
   int64_t rows = 0;
   int64_t rowLength = 0;
   int64_t columns = 0;
   int64_t nonzeros = 0;
-  /// The tightest N:M pattern the weight satisfies, 0:0 if none.
+  /// Output units per group (all of them unless a grouped conv2d): a block's
+  /// rows must divide it.
+  int64_t rowsPerGroup = 0;
+  /// A dense layer whose batch is shorter than a vector: the code generator
+  /// vectorises it along its outputs (gemv) and runs every sparse format as
+  /// compressed rows (spmv), so the layer is bound by the weight bytes.
+  bool narrow = false;
+  /// The tightest N:M pattern (N <= M/2) the weight satisfies, 0:0 if none.
   int64_t nmN = 0, nmM = 0;
-  /// The R x C block shape the model likes best, 0x0 if none is worth
-  /// considering, and the elements stored by the blocks holding a nonzero.
+  /// The R x C block shape with the best estimate, 0x0 if none fits, and the
+  /// elements stored by the blocks holding a nonzero.
   int64_t blockRows = 0, blockCols = 0;
   int64_t blockStored = 0;
 
@@ -45,64 +51,74 @@ struct LayerProfile {
   }
 };
 
-/// Estimated speed of each candidate format, as a speedup over the dense
-/// kernel for the same layer (dense is 1; 0 means not applicable).
+/// Estimated speed of each candidate format as a speedup over the dense
+/// kernel for the same layer (dense is 1; 0 means not a candidate).
 struct FormatEstimates {
   double dense = 1.0, csr = 0.0, nm = 0.0, block = 0.0;
 };
 
-/// The model. Every constant is a default taken from kernels.md; the comment
-/// says which measurement it stands for.
 struct CostModel {
-  /// CSR by output row with a wide (>= wideTile) dense dimension runs at
-  /// csrEfficiency / (1 - s) of dense: measured 3.9-5.6x at 90%, 1.8-2.8x at
-  /// 80%, 7-11x at 95%, break-even near 60-65%; 0.4 fits all four.
+  /// Compressed rows run at csrEfficiency / density of the dense kernel:
+  /// kernels.md measured 3.9-5.6x at 90 % and a break-even of 60-65 %;
+  /// sparsec's own csr kernel 3.3-5.6x at 90 % (README). 0.4 puts the
+  /// break-even at 60 %.
   double csrEfficiency = 0.4;
-  /// N:M and block patterns amortise index loads and keep all accumulator
-  /// chains busy, so they are modelled at the ceiling kernels.md derives,
-  /// 0.75 / (1 - s) (1 + 2/u loads per FMA, two load and two FMA ports). A
-  /// R x C block interpolates between CSR (1x1) and this ceiling by the share
-  /// of index loads it saves, 1 - 1/(R*C). Not yet measured.
-  double structuredEfficiency = 0.75;
-  /// Dense dimensions narrower than wideTile use a narrower tile with fewer
-  /// accumulators: the 32-wide tile measured 3.1-4.4x against 3.9-5.6x.
-  int64_t wideTile = 64;
-  double narrowTileFactor = 0.8;
-  /// Dense dimensions below this (batch-1 fully connected layers) make the
-  /// layer memory-bound: speed is bytes of dense weights / bytes of sparse
-  /// weights and indices, times an efficiency.
-  int64_t memoryBoundBelow = 8;
-  /// Scalar CSR SpMV measured 2.0x at 90% on FC 4096^2 against a 5x bound
-  /// (32-bit indices).
-  double spmvEfficiency = 0.4;
-  /// A sparse format is chosen only if its estimate exceeds this speedup.
+  /// N:M runs at nmEfficiency x M / N: the same row kernel as csr with a
+  /// fixed row length (no per-row bounds), twice csr's rate per stored
+  /// weight, so that a 2:4 weight runs as nm below 75 % sparsity and as
+  /// csr above. Only patterns with N <= M / 2 are candidates.
+  double nmEfficiency = 0.8;
+  /// R x C blocks run at blockEfficiency / (stored fraction) when R > 1 (one
+  /// input load feeds R rows), and like csr when R = 1. Measured here (FC
+  /// 1024 x 1024, batch 64, 90 % block-pruned, AVX2): see kBlockMeasurement
+  /// in CostModel.cpp.
+  double blockEfficiency = 0.44;
+  /// Narrow dense layers: compressed rows move 8 bytes (value and 32-bit
+  /// index) per nonzero against 4 per dense weight, at spmvEfficiency of
+  /// that ratio. Measured on FC 4096 x 4096, batch 1, AVX2: 0.9x at 70 %,
+  /// 3.3x at 90 %; 0.5 puts the break-even at 75 %.
+  double spmvEfficiency = 0.5;
+  /// A sparse format is chosen when its estimate reaches this speedup.
   double minSpeedup = 1.0;
+  /// f32 lanes of the target's vectors (AVX2: 8); decides `narrow`.
+  int64_t vectorWidth = 8;
 
-  /// The M values tried for N:M, and the block shapes tried.
-  static constexpr int64_t nmCandidates[] = {4, 8, 16};
+  static constexpr int64_t nmCandidates[] = {4, 8};
   static constexpr int64_t blockCandidates[][2] = {
-      {1, 4}, {1, 8}, {2, 2}, {4, 1}, {8, 1}, {2, 4}, {4, 2}, {4, 4}};
-
-  /// Bytes of one column index: 16-bit when the row is short enough.
-  static int64_t indexBytes(int64_t rowLength) {
-    return rowLength <= 65536 ? 2 : 4;
-  }
+      {4, 1}, {2, 1}, {8, 1}, {4, 4}, {2, 2}, {1, 4}, {1, 8}};
 
   FormatEstimates estimate(const LayerProfile &p) const;
   /// Estimated speedup of `R x C` blocks storing `stored` elements.
   double blockSpeedup(const LayerProfile &p, int64_t r, int64_t c,
                       int64_t stored) const;
-  /// The fastest format: dense unless a sparse one beats minSpeedup.
+  /// The fastest format: the best sparse candidate if it reaches
+  /// minSpeedup and beats dense (ties go to the simpler format: csr, nm,
+  /// block), else dense.
   FormatAttr choose(mlir::MLIRContext *ctx, const LayerProfile &p,
                     const FormatEstimates &e) const;
 };
 
-/// Measures a layer's weight for the model: counts, the tightest N:M
-/// pattern, and the block shape with the best estimate under `model`.
-/// `effective` is the weight with its mask applied, `rows` x `rowLength`.
+/// Measures a weight for the model. `effective` is the weight with its mask
+/// applied, `rows` x `rowLength`.
 LayerProfile profileWeight(llvm::ArrayRef<float> effective, int64_t rows,
                            int64_t rowLength, int64_t columns,
+                           int64_t rowsPerGroup, bool narrow,
                            const CostModel &model);
+
+/// What the model decided for one layer, and why.
+struct FormatChoice {
+  LayerProfile profile;
+  FormatEstimates estimates;
+  FormatAttr format;
+};
+
+/// Profiles a dense or conv2d layer (its weight must be a constant, possibly
+/// masked) and chooses its format. Fails with a diagnostic otherwise.
+mlir::FailureOr<FormatChoice> chooseFormat(mlir::Operation *layer,
+                                           const CostModel &model);
+
+/// The model's inputs and estimates as the `snn.cost` dictionary.
+mlir::DictionaryAttr costAttr(mlir::MLIRContext *ctx, const FormatChoice &c);
 
 } // namespace sparsec::snn
 

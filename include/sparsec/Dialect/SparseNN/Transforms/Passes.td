@@ -165,13 +165,20 @@ def SNNSelectFormatPass : Pass<"snn-select-format", "::mlir::func::FuncOp"> {
   let description = [{
     Sets `format` (`#snn.format<...>`) on every dense and conv2d layer to the
     candidate with the best estimated speed: dense, csr, the tightest N:M
-    pattern the weight satisfies, or the best-filled block pattern. The
-    model's inputs and estimates go into the discardable dictionary
-    attribute `snn.cost`. The model's constants live in
-    `sparsec::snn::CostModel` (CostModel.h, from
-    ../shared/design/kernels.md); each is overridable by the pass option of
-    the same name (csr-efficiency, structured-efficiency, spmv-efficiency,
-    narrow-tile-factor, wide-tile, memory-bound-below, min-speedup).
+    pattern (N <= M/2, M in {4, 8}) the weight satisfies, or the best-filled
+    R x C block pattern. The model's inputs, estimates and choice go into the
+    discardable dictionary attribute `snn.cost`. The model is
+    `sparsec::snn::CostModel` (CostModel.h): the code generator applies the
+    same model to layers without a format, so running this pass changes no
+    decision, it only makes them visible. Every constant can be overridden
+    by the option of the same name (csr-efficiency, nm-efficiency,
+    block-efficiency, spmv-efficiency, min-speedup, vector-width).
+
+    ```
+    sparsec-opt net.mlir --snn-select-format
+    // snn.dense ... {format = #snn.format<csr>, snn.cost = {choice = ...,
+    //   columns = 64 : i64, nonzeros = 102 : i64, ..., speedup = {...}}}
+    ```
   }];
 }
 
