@@ -7,7 +7,10 @@
 #ifndef SPARSEC_LIB_DRIVER_COMMON_H
 #define SPARSEC_LIB_DRIVER_COMMON_H
 
+#include "sparsec/Network/Stats.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -31,6 +34,8 @@ Command statsCommand();
 Command doctorCommand();
 Command verifyCommand();
 Command compileCommand();
+Command pruneCommand();
+Command optimizeCommand();
 
 /// The options of every command that reads a network: the file and, for files
 /// with several functions, which one. Construct after the subcommand, in the
@@ -65,6 +70,22 @@ private:
   mlir::SourceMgrDiagnosticHandler handler;
   mlir::OwningOpRef<mlir::ModuleOp> module;
 };
+
+/// Writes the module holding `fn` to `path` atomically (a temporary file,
+/// then a rename): on failure nothing is written and the error is printed.
+mlir::LogicalResult writeNetwork(llvm::StringRef command, mlir::func::FuncOp fn,
+                                 llvm::StringRef path);
+
+/// Runs the passes `build` adds on `fn` alone; the passes print their own
+/// diagnostics.
+mlir::LogicalResult
+runPasses(mlir::func::FuncOp fn,
+          llvm::function_ref<void(mlir::OpPassManager &)> build);
+
+/// Prints what a rewrite changed, one line: "wrote <path>: params a -> b,
+/// nonzeros c -> d, MACs e -> f (Nx fewer)".
+void printEffect(llvm::StringRef path, const NetworkStats &before,
+                 const NetworkStats &after);
 
 /// Prints "sparsec <cmd>: error: <msg>" for errors without a source location.
 llvm::raw_ostream &error(llvm::StringRef command);
