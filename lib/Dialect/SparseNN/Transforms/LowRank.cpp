@@ -207,13 +207,13 @@ struct LowRankPass
     func::FuncOp fn = getOperation();
     if (!(energy > 0.0 && energy <= 1.0)) {
       fn.emitError() << "snn-low-rank: energy must be in (0, 1], but is "
-                     << energy;
+                     << double(energy);
       return signalPassFailure();
     }
     if (rank < 0) {
       fn.emitError() << "snn-low-rank: rank must be positive (or 0 to choose "
                         "it from energy), but is "
-                     << rank;
+                     << int64_t(rank);
       return signalPassFailure();
     }
     if (failed(verifyNetwork(fn)))

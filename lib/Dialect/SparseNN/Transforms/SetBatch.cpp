@@ -30,7 +30,7 @@ struct SetBatchPass
     if (batch < 1) {
       fn.emitError() << "snn-set-batch: option 'batch' must be positive, but "
                         "is "
-                     << batch;
+                     << int64_t(batch);
       return signalPassFailure();
     }
     if (failed(verifyNetwork(fn)))
@@ -53,6 +53,10 @@ struct SetBatchPass
         (void)inferResultShape(&op, /*diagnose=*/true);
         return signalPassFailure();
       }
+      // The cost estimate and the schedule were for the old batch (a narrow
+      // dense layer may no longer be narrow); the format stays valid.
+      op.removeAttr("snn.cost");
+      op.removeAttr("snn.schedule");
     }
     updateFunctionType(fn);
   }

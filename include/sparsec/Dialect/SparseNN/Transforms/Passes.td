@@ -153,7 +153,8 @@ def SNNSetBatchPass : Pass<"snn-set-batch", "::mlir::func::FuncOp"> {
   let summary = "Re-specialise the network to another batch size";
   let description = [{
     Sets the first dimension of the network's input to `batch` and retypes
-    every op and the function's result accordingly.
+    every op and the function's result accordingly. Formats stay; the
+    `snn.cost` and `snn.schedule` attributes, which depend on the batch, go.
   }];
   let options = [
     Option<"batch", "batch", "int64_t", "0", "The new batch size (positive)">
