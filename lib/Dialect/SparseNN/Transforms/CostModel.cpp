@@ -2,12 +2,19 @@
 //
 // Part of sparsec. See CostModel.h for where the constants come from.
 //
-// Block measurement (sparsec compile --target=x86-64-avx2, one thread, best
-// of 5 x 200 calls, FC 1024 x 1024 at batch 64, 90 % of the weights pruned):
-// dense 1706 us; unstructured csr 475 us (3.6x); block-pruned weights as csr
-// 415-499 us and as blocks 374-451 us (4x1: 374 vs 415, 2x1: 380 vs 427,
-// 1x8: 440 vs 494, 1x4: 451 vs 499, 4x4: 419 vs 434). Blocks run about 1.1x
-// faster than csr on the same nonzeros: blockEfficiency = 1.1 x 0.4.
+// Measurements behind the constants (sparsec compile --target=x86-64-avx2,
+// one thread, best of 5 x 200 calls through test/Utils/harness.c; FC 1024 x
+// 1024 at batch 64, weights from netgen; the machine was shared, so only
+// ratios within one run count):
+//
+//   run 1 (idle): dense 1706 us; 90 % unstructured as csr 475 us (3.6x);
+//   90 % block-pruned as csr / as blocks: 4x1 415 / 374, 2x1 427 / 380,
+//   1x8 494 / 440, 1x4 499 / 451, 4x4 434 / 419 us (blocks ~1.1x csr).
+//   run 2 (loaded, with the interleaved kernels of main 7751afc): dense
+//   2585 us; 2:4 as nm 2755 us (0.93x) and as dense 2562 us; 4:8 as nm
+//   2768 us (0.92x); 1:4 as nm 1433 us (1.8x), as csr 1439 us; 90 %
+//   unstructured as csr 686 us (3.7x); 4x1 blocks 627 us (4.1x), as csr
+//   676 us.
 //
 //===----------------------------------------------------------------------===//
 

@@ -63,15 +63,13 @@ struct CostModel {
   /// sparsec's own csr kernel 3.3-5.6x at 90 % (README). 0.4 puts the
   /// break-even at 60 %.
   double csrEfficiency = 0.4;
-  /// N:M runs at nmEfficiency x M / N: the same row kernel as csr with a
-  /// fixed row length (no per-row bounds), twice csr's rate per stored
-  /// weight, so that a 2:4 weight runs as nm below 75 % sparsity and as
-  /// csr above. Only patterns with N <= M / 2 are candidates.
-  double nmEfficiency = 0.8;
-  /// R x C blocks run at blockEfficiency / (stored fraction) when R > 1 (one
-  /// input load feeds R rows), and like csr when R = 1. Measured here (FC
-  /// 1024 x 1024, batch 64, 90 % block-pruned, AVX2): see kBlockMeasurement
-  /// in CostModel.cpp.
+  /// N:M runs at nmEfficiency x M / N (it stores N of every M weights):
+  /// measured (CostModel.cpp) 0.93x dense for 2:4, 0.92x for 4:8, 1.8x for
+  /// 1:4, so a 2:4 weight runs fastest as dense. Only patterns with
+  /// N <= M / 2 are candidates.
+  double nmEfficiency = 0.45;
+  /// R x C blocks run at blockEfficiency / (stored fraction): measured
+  /// (CostModel.cpp) about 1.1x csr's rate on the same nonzeros.
   double blockEfficiency = 0.44;
   /// Narrow dense layers: compressed rows move 8 bytes (value and 32-bit
   /// index) per nonzero against 4 per dense weight, at spmvEfficiency of
