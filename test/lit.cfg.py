@@ -38,3 +38,9 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
 tools = ["sparsec", "sparsec-opt", "lenet5-classify"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+config.substitutions.append(
+    ("%preserve", f"{config.python_executable} {utils}/preserve.py "
+                  f"--sparsec {config.sparsec_tools_dir}/sparsec "
+                  f"--sparsec-opt {config.sparsec_tools_dir}/sparsec-opt"))
+config.substitutions.append(
+    ("%randnet", f"{config.python_executable} {utils}/randnet.py"))
