@@ -12,6 +12,8 @@
 
 #include "sparsec/Dialect/SparseNN/Transforms/Passes.h"
 
+#include <fmt/format.h>
+
 using namespace mlir;
 using namespace sparsec;
 using namespace sparsec::driver;
@@ -36,8 +38,8 @@ cl::opt<int64_t> batch("batch", cl::sub(sub), cl::init(0),
 
 int run() {
   if (!(energy > 0.0 && energy <= 1.0)) {
-    error("optimize") << "--energy must be in (0, 1], but is " << energy
-                      << "\n";
+    error("optimize") << "--energy must be in (0, 1], but is "
+                      << fmt::format("{}", energy.getValue()) << "\n";
     return 1;
   }
   if (batch < 0) {
