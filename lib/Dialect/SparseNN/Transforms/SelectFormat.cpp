@@ -10,6 +10,7 @@
 
 #include "Utils.h"
 
+#include "sparsec/Dialect/SparseNN/Transforms/CostModel.h"
 #include "sparsec/Dialect/SparseNN/Transforms/Passes.h"
 #include "sparsec/Network/Network.h"
 
@@ -34,14 +35,6 @@ struct SelectFormatPass
   SelectFormatPass() = default;
   SelectFormatPass(const SelectFormatPass &other)
       : SNNSelectFormatPassBase(other) {}
-  explicit SelectFormatPass(const CostModel &m) {
-    csrEfficiency = m.csrEfficiency;
-    nmEfficiency = m.nmEfficiency;
-    blockEfficiency = m.blockEfficiency;
-    spmvEfficiency = m.spmvEfficiency;
-    minSpeedup = m.minSpeedup;
-    vectorWidth = m.vectorWidth;
-  }
 
   void runOnOperation() override;
 
@@ -113,8 +106,3 @@ void SelectFormatPass::runOnOperation() {
 }
 
 } // namespace
-
-std::unique_ptr<Pass>
-sparsec::snn::createSNNSelectFormatPass(const CostModel &model) {
-  return std::make_unique<SelectFormatPass>(model);
-}

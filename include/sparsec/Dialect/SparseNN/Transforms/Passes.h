@@ -9,7 +9,6 @@
 #define SPARSEC_DIALECT_SPARSENN_TRANSFORMS_PASSES_H
 
 #include "sparsec/Dialect/SparseNN/IR/SparseNNOps.h"
-#include "sparsec/Dialect/SparseNN/Transforms/CostModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,10 +20,6 @@ namespace sparsec::snn {
 
 #define GEN_PASS_DECL
 #include "sparsec/Dialect/SparseNN/Transforms/Passes.h.inc"
-
-/// `snn-select-format` with the given cost model constants (the pass options
-/// of the same names start from these values).
-std::unique_ptr<mlir::Pass> createSNNSelectFormatPass(const CostModel &model);
 
 #define GEN_PASS_REGISTRATION
 #include "sparsec/Dialect/SparseNN/Transforms/Passes.h.inc"
