@@ -10,11 +10,11 @@
 #include "sparsec/Network/Stats.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -44,8 +44,7 @@ struct NetworkOptions {
   explicit NetworkOptions(llvm::cl::SubCommand &sub)
       : file(llvm::cl::Positional, llvm::cl::Required, llvm::cl::sub(sub),
              llvm::cl::desc("<net.mlir>")),
-        function("function", llvm::cl::sub(sub),
-                 llvm::cl::value_desc("name"),
+        function("function", llvm::cl::sub(sub), llvm::cl::value_desc("name"),
                  llvm::cl::desc("The network function, when the file holds "
                                 "more than one")) {}
   llvm::cl::opt<std::string> file;
@@ -71,21 +70,22 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module;
 };
 
-/// Writes the module holding `fn` to `path` atomically (a temporary file,
-/// then a rename): on failure nothing is written and the error is printed.
-mlir::LogicalResult writeNetwork(llvm::StringRef command, mlir::func::FuncOp fn,
-                                 llvm::StringRef path);
+/// The `-o out.mlir` option of the commands that write a network.
+struct OutputOption {
+  OutputOption(llvm::cl::SubCommand &sub, llvm::StringRef what)
+      : file("o", llvm::cl::Required, llvm::cl::sub(sub),
+             llvm::cl::value_desc("out.mlir"), llvm::cl::desc(what)) {}
+  llvm::cl::opt<std::string> file;
+};
 
-/// Runs the passes `build` adds on `fn` alone; the passes print their own
-/// diagnostics.
-mlir::LogicalResult
-runPasses(mlir::func::FuncOp fn,
-          llvm::function_ref<void(mlir::OpPassManager &)> build);
-
-/// Prints what a rewrite changed, one line: "wrote <path>: params a -> b,
-/// nonzeros c -> d, MACs e -> f (Nx fewer)".
-void printEffect(llvm::StringRef path, const NetworkStats &before,
-                 const NetworkStats &after);
+/// Runs the passes `build` adds on `fn` alone (they print their own
+/// diagnostics), writes the module to `path` atomically (a temporary file,
+/// then a rename; nothing is written on failure) and prints what changed:
+/// "wrote <path>: params a -> b, nonzeros c -> d, MACs e -> f (Nx fewer)".
+/// Returns the command's exit code.
+int rewriteNetwork(llvm::StringRef command, mlir::func::FuncOp fn,
+                   llvm::StringRef path,
+                   llvm::function_ref<void(mlir::OpPassManager &)> build);
 
 /// Prints "sparsec <cmd>: error: <msg>" for errors without a source location.
 llvm::raw_ostream &error(llvm::StringRef command);

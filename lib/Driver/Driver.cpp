@@ -47,8 +47,18 @@ func::FuncOp Session::load(StringRef path, StringRef function) {
   return *fn;
 }
 
-LogicalResult driver::writeNetwork(StringRef command, func::FuncOp fn,
-                                   StringRef path) {
+int driver::rewriteNetwork(StringRef command, func::FuncOp fn, StringRef path,
+                           llvm::function_ref<void(OpPassManager &)> build) {
+  FailureOr<NetworkStats> before = collectStats(fn);
+  if (failed(before))
+    return 1;
+  PassManager pm(fn.getContext(), func::FuncOp::getOperationName());
+  build(pm);
+  if (failed(pm.run(fn)))
+    return 1;
+  FailureOr<NetworkStats> after = collectStats(fn);
+  if (failed(after))
+    return 1;
   // llvm::writeToOutput writes a temporary file next to `path` and renames
   // it, or removes it on failure.
   llvm::Error err = llvm::writeToOutput(path, [&](raw_ostream &os) {
@@ -58,22 +68,9 @@ LogicalResult driver::writeNetwork(StringRef command, func::FuncOp fn,
   if (err) {
     error(command) << "cannot write '" << path
                    << "': " << llvm::toString(std::move(err)) << "\n";
-    return failure();
+    return 1;
   }
-  return success();
-}
-
-LogicalResult
-driver::runPasses(func::FuncOp fn,
-                  llvm::function_ref<void(OpPassManager &)> build) {
-  PassManager pm(fn.getContext(), func::FuncOp::getOperationName());
-  build(pm);
-  return pm.run(fn);
-}
-
-void driver::printEffect(StringRef path, const NetworkStats &before,
-                         const NetworkStats &after) {
-  const LayerStats &a = before.total, &b = after.total;
+  const LayerStats &a = before->total, &b = after->total;
   llvm::outs() << fmt::format(
       "wrote {}: params {} -> {}, nonzeros {} -> {}, MACs {} -> {}", path.str(),
       a.params, b.params, a.nonzeros, b.nonzeros, a.macs, b.macs);
@@ -81,6 +78,7 @@ void driver::printEffect(StringRef path, const NetworkStats &before,
     llvm::outs() << fmt::format(" ({:.2f}x fewer)",
                                 double(a.macs) / double(b.macs));
   llvm::outs() << "\n";
+  return 0;
 }
 
 raw_ostream &driver::error(StringRef command) {
@@ -89,10 +87,9 @@ raw_ostream &driver::error(StringRef command) {
 
 int driver::main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  const Command commands[] = {verifyCommand(),   runCommand(),
-                              statsCommand(),    pruneCommand(),
-                              optimizeCommand(), compileCommand(),
-                              doctorCommand()};
+  const Command commands[] = {
+      verifyCommand(),   runCommand(),     statsCommand(), pruneCommand(),
+      optimizeCommand(), compileCommand(), doctorCommand()};
   // libLLVM registers hundreds of code generation flags at the top level;
   // they mean nothing to sparsec's users.
   llvm::cl::OptionCategory none("sparsec");

@@ -23,17 +23,14 @@ namespace {
 cl::SubCommand sub("optimize", "Fold batch norms, remove dead units, merge "
                                "and factor layers, choose kernel formats");
 NetworkOptions network(sub);
-cl::opt<std::string> output("o", cl::Required, cl::sub(sub),
-                            cl::value_desc("out.mlir"),
-                            cl::desc("The optimised network (written "
-                                     "atomically)"));
+OutputOption output(sub, "The optimised network (written "
+                         "atomically)");
 cl::opt<double>
     energy("energy", cl::sub(sub), cl::init(1.0), cl::value_desc("e"),
            cl::desc("snn-low-rank keeps this fraction of each dense weight's "
                     "squared singular values, in (0, 1]; below 1 the "
                     "function changes (default 1: exact)"));
-cl::opt<int64_t> batch("batch", cl::sub(sub), cl::init(0),
-                       cl::value_desc("N"),
+cl::opt<int64_t> batch("batch", cl::sub(sub), cl::init(0), cl::value_desc("N"),
                        cl::desc("Also re-specialise the network to batch N"));
 
 int run() {
@@ -50,26 +47,17 @@ int run() {
   func::FuncOp fn = session.load(network.file, network.function);
   if (!fn)
     return 1;
-  FailureOr<NetworkStats> before = collectStats(fn);
-  if (failed(before))
-    return 1;
-  if (failed(runPasses(fn, [&](OpPassManager &pm) {
-        if (batch > 0)
-          pm.addPass(snn::createSNNSetBatchPass({batch}));
-        pm.addPass(snn::createSNNFoldBatchNormPass());
-        pm.addPass(snn::createSNNEliminateDeadPass());
-        pm.addPass(snn::createSNNMergeLinearPass());
-        snn::SNNLowRankPassOptions lowRank;
-        lowRank.energy = energy;
-        pm.addPass(snn::createSNNLowRankPass(lowRank));
-        pm.addPass(snn::createSNNSelectFormatPass());
-      })))
-    return 1;
-  FailureOr<NetworkStats> after = collectStats(fn);
-  if (failed(after) || failed(writeNetwork("optimize", fn, output)))
-    return 1;
-  printEffect(output, *before, *after);
-  return 0;
+  return rewriteNetwork("optimize", fn, output.file, [&](OpPassManager &pm) {
+    if (batch > 0)
+      pm.addPass(snn::createSNNSetBatchPass({batch}));
+    pm.addPass(snn::createSNNFoldBatchNormPass());
+    pm.addPass(snn::createSNNEliminateDeadPass());
+    pm.addPass(snn::createSNNMergeLinearPass());
+    snn::SNNLowRankPassOptions lowRank;
+    lowRank.energy = energy;
+    pm.addPass(snn::createSNNLowRankPass(lowRank));
+    pm.addPass(snn::createSNNSelectFormatPass());
+  });
 }
 } // namespace
 

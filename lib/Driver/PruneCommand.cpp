@@ -22,9 +22,7 @@ namespace {
 cl::SubCommand sub("prune", "Prune a network's weights (adds or tightens "
                             "masks) and write the pruned network");
 NetworkOptions network(sub);
-cl::opt<std::string> output("o", cl::Required, cl::sub(sub),
-                            cl::value_desc("out.mlir"),
-                            cl::desc("The pruned network (written atomically)"));
+OutputOption output(sub, "The pruned network (written atomically)");
 cl::opt<double> sparsity("sparsity", cl::sub(sub), cl::init(0.5),
                          cl::value_desc("s"),
                          cl::desc("Fraction of the weights pruned afterwards, "
@@ -58,9 +56,8 @@ cl::opt<std::string>
                     "(default: the network's own predictions)"));
 
 int run() {
-  llvm::Expected<snn::PruneSettings> settings =
-      snn::parsePruneSettings(sparsity, granularity, criterion, scope,
-                              calibration, labels);
+  llvm::Expected<snn::PruneSettings> settings = snn::parsePruneSettings(
+      sparsity, granularity, criterion, scope, calibration, labels);
   if (!settings) {
     error("prune") << llvm::toString(settings.takeError()) << "\n";
     return 1;
@@ -74,9 +71,6 @@ int run() {
   func::FuncOp fn = session.load(network.file, network.function);
   if (!fn)
     return 1;
-  FailureOr<NetworkStats> before = collectStats(fn);
-  if (failed(before))
-    return 1;
   std::vector<std::string> excluded(exclude.begin(), exclude.end());
   snn::SNNPrunePassOptions options;
   options.sparsity = sparsity;
@@ -86,15 +80,9 @@ int run() {
   options.exclude = excluded;
   options.calibration = calibration;
   options.labels = labels;
-  if (failed(runPasses(fn, [&](OpPassManager &pm) {
-        pm.addPass(snn::createSNNPrunePass(options));
-      })))
-    return 1;
-  FailureOr<NetworkStats> after = collectStats(fn);
-  if (failed(after) || failed(writeNetwork("prune", fn, output)))
-    return 1;
-  printEffect(output, *before, *after);
-  return 0;
+  return rewriteNetwork("prune", fn, output.file, [&](OpPassManager &pm) {
+    pm.addPass(snn::createSNNPrunePass(options));
+  });
 }
 } // namespace
 

@@ -44,8 +44,7 @@ FormatEstimates CostModel::estimate(const LayerProfile &p) const {
   if (p.size() == 0)
     return e;
   // A layer with no nonzero is modelled as holding one.
-  double density =
-      double(std::max<int64_t>(p.nonzeros, 1)) / double(p.size());
+  double density = double(std::max<int64_t>(p.nonzeros, 1)) / double(p.size());
   if (p.narrow) {
     e.csr = spmvEfficiency * 4.0 / (density * 8.0);
     return e;
@@ -172,8 +171,7 @@ FailureOr<FormatChoice> sparsec::snn::chooseFormat(Operation *layer,
 /// Rounds an estimate to three decimals so that the attribute reads well.
 static double rounded(double v) { return std::round(v * 1000.0) / 1000.0; }
 
-DictionaryAttr sparsec::snn::costAttr(MLIRContext *ctx,
-                                      const FormatChoice &c) {
+DictionaryAttr sparsec::snn::costAttr(MLIRContext *ctx, const FormatChoice &c) {
   Builder b(ctx);
   const LayerProfile &p = c.profile;
   const FormatEstimates &e = c.estimates;
@@ -185,8 +183,7 @@ DictionaryAttr sparsec::snn::costAttr(MLIRContext *ctx,
       b.getNamedAttr("row_length", b.getI64IntegerAttr(p.rowLength)),
       b.getNamedAttr("columns", b.getI64IntegerAttr(p.columns)),
       b.getNamedAttr("nonzeros", b.getI64IntegerAttr(p.nonzeros)),
-      b.getNamedAttr("sparsity",
-                     b.getF64FloatAttr(rounded(1.0 - p.density()))),
+      b.getNamedAttr("sparsity", b.getF64FloatAttr(rounded(1.0 - p.density()))),
       b.getNamedAttr("narrow", b.getBoolAttr(p.narrow))};
   if (p.nmM) {
     fields.push_back(

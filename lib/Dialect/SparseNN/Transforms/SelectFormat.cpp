@@ -14,7 +14,6 @@
 #include "sparsec/Dialect/SparseNN/Transforms/Passes.h"
 #include "sparsec/Network/Network.h"
 
-
 #include <cmath>
 
 namespace sparsec::snn {

@@ -38,21 +38,13 @@ int64_t RawWeight::nonzeros() const {
 }
 
 FailureOr<RawWeight> sparsec::snn::readRawWeight(Value v) {
-  RawWeight w;
-  auto shape = cast<ShapedType>(v.getType()).getShape();
-  w.shape.assign(shape.begin(), shape.end());
-  Value raw = v;
-  if (auto mask = v.getDefiningOp<MaskOp>()) {
-    raw = mask.getWeight();
-    FailureOr<std::vector<uint8_t>> m = readMaskConstant(mask.getMask());
-    if (failed(m))
-      return failure();
-    w.mask = std::move(*m);
-  }
-  FailureOr<std::vector<float>> values = readF32Constant(raw);
-  if (failed(values))
+  FailureOr<Weight> stored = readStoredWeight(v);
+  if (failed(stored))
     return failure();
-  w.values = std::move(*values);
+  RawWeight w;
+  w.shape = std::move(stored->shape);
+  w.values = std::move(stored->values);
+  w.mask = std::move(stored->mask);
   return w;
 }
 
@@ -117,8 +109,7 @@ LogicalResult sparsec::snn::retypeResult(Operation *op) {
 void sparsec::snn::updateFunctionType(func::FuncOp fn) {
   Block &body = fn.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
-  fn.setFunctionType(FunctionType::get(fn.getContext(),
-                                       body.getArgumentTypes(),
+  fn.setFunctionType(FunctionType::get(fn.getContext(), body.getArgumentTypes(),
                                        ret.getOperandTypes()));
 }
 
