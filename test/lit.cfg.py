@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "SPARSEC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "Utils", "CMakeLists.txt", "lit.cfg.py",
+config.excludes = ["Inputs", "Utils", "lib", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparsec_obj_root, "test")
@@ -38,3 +38,9 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
 tools = ["sparsec", "sparsec-opt", "lenet5-classify"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+config.substitutions.append(
+    ("%preserve", f"{config.python_executable} {utils}/preserve.py "
+                  f"--sparsec {config.sparsec_tools_dir}/sparsec "
+                  f"--sparsec-opt {config.sparsec_tools_dir}/sparsec-opt"))
+config.substitutions.append(
+    ("%randnet", f"{config.python_executable} {utils}/randnet.py"))

@@ -7,11 +7,14 @@
 #ifndef SPARSEC_LIB_DRIVER_COMMON_H
 #define SPARSEC_LIB_DRIVER_COMMON_H
 
+#include "sparsec/Network/Stats.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -31,6 +34,8 @@ Command statsCommand();
 Command doctorCommand();
 Command verifyCommand();
 Command compileCommand();
+Command pruneCommand();
+Command optimizeCommand();
 
 /// The options of every command that reads a network: the file and, for files
 /// with several functions, which one. Construct after the subcommand, in the
@@ -39,8 +44,7 @@ struct NetworkOptions {
   explicit NetworkOptions(llvm::cl::SubCommand &sub)
       : file(llvm::cl::Positional, llvm::cl::Required, llvm::cl::sub(sub),
              llvm::cl::desc("<net.mlir>")),
-        function("function", llvm::cl::sub(sub),
-                 llvm::cl::value_desc("name"),
+        function("function", llvm::cl::sub(sub), llvm::cl::value_desc("name"),
                  llvm::cl::desc("The network function, when the file holds "
                                 "more than one")) {}
   llvm::cl::opt<std::string> file;
@@ -65,6 +69,23 @@ private:
   mlir::SourceMgrDiagnosticHandler handler;
   mlir::OwningOpRef<mlir::ModuleOp> module;
 };
+
+/// The `-o out.mlir` option of the commands that write a network.
+struct OutputOption {
+  OutputOption(llvm::cl::SubCommand &sub, llvm::StringRef what)
+      : file("o", llvm::cl::Required, llvm::cl::sub(sub),
+             llvm::cl::value_desc("out.mlir"), llvm::cl::desc(what)) {}
+  llvm::cl::opt<std::string> file;
+};
+
+/// Runs the passes `build` adds on `fn` alone (they print their own
+/// diagnostics), writes the module to `path` atomically (a temporary file,
+/// then a rename; nothing is written on failure) and prints what changed:
+/// "wrote <path>: params a -> b, nonzeros c -> d, MACs e -> f (Nx fewer)".
+/// Returns the command's exit code.
+int rewriteNetwork(llvm::StringRef command, mlir::func::FuncOp fn,
+                   llvm::StringRef path,
+                   llvm::function_ref<void(mlir::OpPassManager &)> build);
 
 /// Prints "sparsec <cmd>: error: <msg>" for errors without a source location.
 llvm::raw_ostream &error(llvm::StringRef command);

@@ -12,6 +12,9 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fmt/format.h>
 
 using namespace mlir;
 using namespace sparsec;
@@ -44,15 +47,49 @@ func::FuncOp Session::load(StringRef path, StringRef function) {
   return *fn;
 }
 
+int driver::rewriteNetwork(StringRef command, func::FuncOp fn, StringRef path,
+                           llvm::function_ref<void(OpPassManager &)> build) {
+  FailureOr<NetworkStats> before = collectStats(fn);
+  if (failed(before))
+    return 1;
+  PassManager pm(fn.getContext(), func::FuncOp::getOperationName());
+  build(pm);
+  if (failed(pm.run(fn)))
+    return 1;
+  FailureOr<NetworkStats> after = collectStats(fn);
+  if (failed(after))
+    return 1;
+  // llvm::writeToOutput writes a temporary file next to `path` and renames
+  // it, or removes it on failure.
+  llvm::Error err = llvm::writeToOutput(path, [&](raw_ostream &os) {
+    fn->getParentOfType<ModuleOp>().print(os);
+    return llvm::Error::success();
+  });
+  if (err) {
+    error(command) << "cannot write '" << path
+                   << "': " << llvm::toString(std::move(err)) << "\n";
+    return 1;
+  }
+  const LayerStats &a = before->total, &b = after->total;
+  llvm::outs() << fmt::format(
+      "wrote {}: params {} -> {}, nonzeros {} -> {}, MACs {} -> {}", path.str(),
+      a.params, b.params, a.nonzeros, b.nonzeros, a.macs, b.macs);
+  if (b.macs > 0)
+    llvm::outs() << fmt::format(" ({:.2f}x fewer)",
+                                double(a.macs) / double(b.macs));
+  llvm::outs() << "\n";
+  return 0;
+}
+
 raw_ostream &driver::error(StringRef command) {
   return llvm::WithColor::error(llvm::errs(), ("sparsec " + command).str());
 }
 
 int driver::main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  const Command commands[] = {verifyCommand(), runCommand(), statsCommand(),
-                              compileCommand(),
-                              doctorCommand()};
+  const Command commands[] = {
+      verifyCommand(),   runCommand(),     statsCommand(), pruneCommand(),
+      optimizeCommand(), compileCommand(), doctorCommand()};
   // libLLVM registers hundreds of code generation flags at the top level;
   // they mean nothing to sparsec's users.
   llvm::cl::OptionCategory none("sparsec");

@@ -169,7 +169,7 @@ int64_t Weight::nonzeros() const {
   return llvm::count_if(values, [](float f) { return f != 0.0f; });
 }
 
-FailureOr<Weight> sparsec::readWeight(Value v) {
+FailureOr<Weight> sparsec::readStoredWeight(Value v) {
   Weight w;
   w.shape.assign(cast<ShapedType>(v.getType()).getShape().begin(),
                  cast<ShapedType>(v.getType()).getShape().end());
@@ -185,8 +185,15 @@ FailureOr<Weight> sparsec::readWeight(Value v) {
   if (failed(values))
     return failure();
   w.values = std::move(*values);
-  if (w.mask)
-    for (auto [x, keep] : llvm::zip_equal(w.values, *w.mask))
+  return w;
+}
+
+FailureOr<Weight> sparsec::readWeight(Value v) {
+  FailureOr<Weight> w = readStoredWeight(v);
+  if (failed(w))
+    return failure();
+  if (w->mask)
+    for (auto [x, keep] : llvm::zip_equal(w->values, *w->mask))
       if (!keep)
         x = 0.0f;
   return w;

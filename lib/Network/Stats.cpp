@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 using namespace mlir;
 using namespace sparsec;
 
@@ -35,13 +37,20 @@ static LogicalResult addWeights(LayerStats &row, Value weight, Value bias,
   return success();
 }
 
+SmallVector<Operation *> sparsec::statsLayers(func::FuncOp fn) {
+  SmallVector<Operation *> layers;
+  for (Operation &op : fn.getBody().front())
+    if (isa<snn::SparseNNDialect>(op.getDialect()) && !isa<snn::MaskOp>(op))
+      layers.push_back(&op);
+  return layers;
+}
+
 FailureOr<NetworkStats> sparsec::collectStats(func::FuncOp fn) {
   NetworkStats stats;
   stats.name = fn.getSymName().str();
   stats.total.op = "total";
-  for (Operation &op : fn.getBody().front()) {
-    if (!isa<snn::SparseNNDialect>(op.getDialect()) || isa<snn::MaskOp>(op))
-      continue;
+  for (Operation *layer : statsLayers(fn)) {
+    Operation &op = *layer;
     LayerStats row;
     row.op = op.getName().stripDialect().str();
     row.input = snn::formatShape(
@@ -122,6 +131,28 @@ void sparsec::printStatsTable(const NetworkStats &stats, raw_ostream &os) {
   if (t.macs > 0)
     os << fmt::format("MACs after pruning: {:.2f}x fewer than dense\n",
                       double(t.denseMacs) / double(t.macs));
+}
+
+void sparsec::printStatsComparison(const NetworkStats &before,
+                                   const NetworkStats &after, raw_ostream &os) {
+  os << "before: ";
+  printStatsTable(before, os);
+  os << "\nafter: ";
+  printStatsTable(after, os);
+  const LayerStats &a = before.total, &b = after.total;
+  auto ratio = [](int64_t x, int64_t y) {
+    return x ? fmt::format("{:.3f}x", double(y) / double(x)) : std::string("-");
+  };
+  os << "\n" << fmt::format("{:<11}{:>12}{:>12}{:>9}\n", "", "before", "after",
+                           "ratio");
+  for (auto [name, x, y] :
+       {std::tuple{"layers", int64_t(before.layers.size()),
+                   int64_t(after.layers.size())},
+        {"params", a.params, b.params},
+        {"nonzeros", a.nonzeros, b.nonzeros},
+        {"dense MACs", a.denseMacs, b.denseMacs},
+        {"MACs", a.macs, b.macs}})
+    os << fmt::format("{:<11}{:>12}{:>12}{:>9}\n", name, x, y, ratio(x, y));
 }
 
 llvm::json::Value sparsec::statsToJson(const NetworkStats &stats) {

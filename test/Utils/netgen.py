@@ -16,6 +16,8 @@ following `pattern`:
              of a row (rows are the flattened reduction dimension)
   block:R:C  R output rows x C consecutive columns pruned or kept together
   channel    whole output rows (filters, neurons) pruned
+`rank` (dense layers) makes the weight a product of two random factors of
+that inner size, so that its rank is at most `rank`.
 `fmt` sets the layer's #snn.format (e.g. "csr", "nm, 2, 4", "block, 4, 1",
 "dense"); without it the compiler chooses. `schedule` is a hand-written
 `snn.schedule` dictionary (e.g. '{kernel = "rows", rows = 1, ...}'). Only the Python standard library
@@ -124,10 +126,19 @@ class Net:
             return [0 if i // cols in drop else 1 for i in range(n)]
         raise ValueError(f"unknown pattern {pattern}")
 
-    def weight(self, shape, fan_in, sparsity=0.0, pattern="random"):
+    def weight(self, shape, fan_in, sparsity=0.0, pattern="random", rank=None):
         bound = 1.0 / math.sqrt(fan_in)
         n = math.prod(shape)
-        values = [self.rng.uniform(-bound, bound) for _ in range(n)]
+        if rank:
+            # A sum of `rank` outer products: rows x cols of rank <= `rank`.
+            rows, cols = shape[0], n // shape[0]
+            scale = bound / math.sqrt(rank)
+            left = [[self.rng.uniform(-1, 1) for _ in range(rank)] for _ in range(rows)]
+            right = [[self.rng.uniform(-1, 1) for _ in range(cols)] for _ in range(rank)]
+            values = [scale * sum(left[r][k] * right[k][c] for k in range(rank))
+                      for r in range(rows) for c in range(cols)]
+        else:
+            values = [self.rng.uniform(-bound, bound) for _ in range(n)]
         w = self.constant(values, shape)
         if sparsity <= 0.0 and pattern == "random":
             return w
@@ -142,9 +153,9 @@ class Net:
 
     # -- layers ------------------------------------------------------------
     def dense(self, x, out, bias=True, sparsity=0.0, pattern="random", fmt=None,
-              schedule=None):
+              schedule=None, rank=None):
         n, k = x.shape
-        w = self.weight([out, k], k, sparsity, pattern)
+        w = self.weight([out, k], k, sparsity, pattern, rank)
         operands = [x, w]
         types = [_tensor(x.shape), _tensor([out, k])]
         if bias:

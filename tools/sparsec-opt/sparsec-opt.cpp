@@ -5,14 +5,21 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sparsec/Dialect/SparseNN/Transforms/Passes.h"
 #include "sparsec/Network/Network.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
+namespace sparsec::test {
+void registerTestPasses();
+} // namespace sparsec::test
+
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  sparsec::snn::registerSparseNNPasses();
+  sparsec::test::registerTestPasses();
   mlir::DialectRegistry registry;
   sparsec::registerNetworkDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(

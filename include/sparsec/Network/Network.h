@@ -62,7 +62,12 @@ struct Weight {
 };
 
 /// Resolves a weight operand: a constant, or `snn.mask` of two constants.
+/// Masked-off values are zero.
 mlir::FailureOr<Weight> readWeight(mlir::Value v);
+
+/// The same, but every value as stored, masked off or not (what passes that
+/// change masks need).
+mlir::FailureOr<Weight> readStoredWeight(mlir::Value v);
 
 /// Bytes of physical memory on this machine (UINT64_MAX if unknown).
 uint64_t physicalMemoryBytes();

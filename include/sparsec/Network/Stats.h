@@ -35,11 +35,20 @@ struct NetworkStats {
   LayerStats total;
 };
 
+/// The network's layers in the order `sparsec stats` numbers them: every snn
+/// op but `snn.mask`.
+llvm::SmallVector<mlir::Operation *> statsLayers(mlir::func::FuncOp fn);
+
 /// Collects the statistics of a verified network.
 mlir::FailureOr<NetworkStats> collectStats(mlir::func::FuncOp fn);
 
 /// The human-readable table `sparsec stats` prints.
 void printStatsTable(const NetworkStats &stats, llvm::raw_ostream &os);
+
+/// Both tables, then the totals side by side with their ratio (after /
+/// before): what a pass or `sparsec optimize` changed.
+void printStatsComparison(const NetworkStats &before, const NetworkStats &after,
+                          llvm::raw_ostream &os);
 
 /// The same numbers as JSON, for scripts.
 llvm::json::Value statsToJson(const NetworkStats &stats);

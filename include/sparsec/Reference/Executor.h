@@ -41,12 +41,31 @@ public:
   /// The value each SSA value took in the last `run`.
   const Tensor *lookup(mlir::Value v) const;
 
+  /// Gradients of a scalar loss L through the last `run`, given `seed` =
+  /// dL/d`from` (`from` is usually the function's result; a later value is
+  /// ignored). Returns dL/dv for every value v that `from` depends on: the
+  /// input, every activation, every weight, bias and batchnorm parameter, and
+  /// the stored weight behind each `snn.mask` (zero where the mask prunes, as
+  /// the pruned weight has no effect). Max pooling sends the gradient to the
+  /// window's first maximum and relu's derivative at 0 is 0, as in PyTorch.
+  mlir::FailureOr<llvm::DenseMap<mlir::Value, Tensor>>
+  backward(mlir::Value from, const Tensor &seed);
+
 private:
   mlir::LogicalResult evaluate(mlir::Operation &op);
 
   mlir::func::FuncOp fn;
   llvm::DenseMap<mlir::Value, Tensor> values;
 };
+
+/// Softmax cross-entropy of N x F `logits` against one target class per row,
+/// averaged over the rows, computed in double. `grad` receives dL/dlogits
+/// (softmax(logits) - onehot(target), over N).
+double softmaxCrossEntropy(const Tensor &logits,
+                           llvm::ArrayRef<int64_t> targets, Tensor &grad);
+
+/// The index of each row's largest element (the first, on ties).
+std::vector<int64_t> argmaxRows(const Tensor &t);
 
 /// Largest |a[i] - b[i]| / max(|b[i]|, 1e-2 * max|b|) over all elements: the
 /// relative error against reference `b`, with a floor so that outputs that

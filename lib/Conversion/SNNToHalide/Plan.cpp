@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparsec/Conversion/SNNToHalide/Plan.h"
+#include "sparsec/Dialect/SparseNN/Transforms/CostModel.h"
 #include "sparsec/Network/Network.h"
 
 #include "mlir/IR/Builders.h"
@@ -17,15 +18,6 @@ using namespace sparsec;
 using namespace sparsec::halide;
 
 namespace {
-
-/// Sparsity from which compressed rows beat streaming every weight. For
-/// narrow-batch dense layers a nonzero costs a value and a 32-bit index
-/// against 4 bytes per weight for the vectorised GEMV; measured here (FC
-/// 4096x4096, AVX2) the scalar compressed rows lose at 70 % (0.9x) and win
-/// at 90 % (3.3x). Elsewhere kernels.md measures the break-even of good CSR
-/// kernels at 60-65 %.
-constexpr double kSpmvBreakEven = 0.75;
-constexpr double kRowsBreakEven = 0.6;
 
 /// Rows per output group: output channels per group for convolutions, all
 /// outputs for dense layers.
@@ -46,44 +38,16 @@ bool isNarrowDense(Operation *op, int64_t vectorWidth) {
   return isa<snn::DenseOp>(op) && batchOf(op) < vectorWidth;
 }
 
-/// True when no group of `m` consecutive weights of a row holds more than `n`
-/// nonzeros.
-bool satisfiesNM(const Weight &w, int64_t n, int64_t m) {
-  int64_t rows = w.shape[0], cols = w.size() / rows;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t g = 0; g < cols; g += m) {
-      int64_t nonzeros = 0;
-      for (int64_t c = g; c < std::min(g + m, cols); ++c)
-        nonzeros += w.values[r * cols + c] != 0.0f;
-      if (nonzeros > n)
-        return false;
-    }
-  return true;
-}
-
+/// The format of a layer that has none: the cost model `snn-select-format`
+/// applies, for the target's vector width.
 FailureOr<snn::FormatAttr> defaultFormat(Operation *op,
                                          const TargetSpec &target) {
-  FailureOr<Weight> w = readWeight(op->getOperand(1));
-  if (failed(w))
+  snn::CostModel model;
+  model.vectorWidth = target.vectorWidth;
+  FailureOr<snn::FormatChoice> choice = snn::chooseFormat(op, model);
+  if (failed(choice))
     return failure();
-  MLIRContext *ctx = op->getContext();
-  double sparsity =
-      w->size() ? 1.0 - double(w->nonzeros()) / double(w->size()) : 0.0;
-  if (isNarrowDense(op, target.vectorWidth))
-    return snn::FormatAttr::get(ctx, sparsity >= kSpmvBreakEven
-                                         ? snn::FormatKind::CSR
-                                         : snn::FormatKind::Dense,
-                                {});
-  // A 2:4 pattern runs with a fixed number of entries per row, which needs
-  // no per-row bounds. Much sparser weights satisfy 2:4 by accident and are
-  // better served by compressed rows.
-  if (sparsity >= 0.45 && sparsity < 0.75 && satisfiesNM(*w, 2, 4))
-    return snn::FormatAttr::get(ctx, snn::FormatKind::NM, {2, 4});
-  return snn::FormatAttr::get(ctx,
-                              sparsity >= kRowsBreakEven
-                                  ? snn::FormatKind::CSR
-                                  : snn::FormatKind::Dense,
-                              {});
+  return choice->format;
 }
 
 /// Splits `extent` lanes into tiles of at most `maxTile` lanes, multiples of
