@@ -11,7 +11,7 @@ config.name = "SPARSEC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "Utils", "CMakeLists.txt", "lit.cfg.py",
-                   "lit.site.cfg.py"]
+                   "lit.site.cfg.py", "RuntimeTest.cpp"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparsec_obj_root, "test")
 
@@ -36,5 +36,5 @@ llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
-tools = ["sparsec", "sparsec-opt", "lenet5-classify"]
+tools = ["sparsec", "sparsec-opt", "lenet5-classify", "sparsec-runtime-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
