@@ -31,6 +31,8 @@ Command statsCommand();
 Command doctorCommand();
 Command verifyCommand();
 Command compileCommand();
+Command trainCommand();
+Command evalCommand();
 
 /// The options of every command that reads a network: the file and, for files
 /// with several functions, which one. Construct after the subcommand, in the

@@ -51,8 +51,8 @@ raw_ostream &driver::error(StringRef command) {
 int driver::main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   const Command commands[] = {verifyCommand(), runCommand(), statsCommand(),
-                              compileCommand(),
-                              doctorCommand()};
+                              compileCommand(), trainCommand(),
+                              evalCommand(),   doctorCommand()};
   // libLLVM registers hundreds of code generation flags at the top level;
   // they mean nothing to sparsec's users.
   llvm::cl::OptionCategory none("sparsec");
