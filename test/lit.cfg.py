@@ -22,6 +22,12 @@ config.substitutions.append(
     ("%f32", config.python_executable + " " +
      os.path.join(config.sparsec_src_root, "test", "Utils", "f32.py")))
 
+# MNIST, fetched by .ci/fetch-data.sh into the git-ignored cache.
+mnist = os.path.join(config.sparsec_src_root, ".cache", "data", "mnist")
+if os.path.exists(os.path.join(mnist, "t10k-labels-idx1-ubyte")):
+    config.available_features.add("mnist")
+config.substitutions.append(("%mnist", mnist))
+
 utils = os.path.join(config.sparsec_src_root, "test", "Utils")
 config.substitutions.append(
     ("%difftest", f"{config.python_executable} {utils}/difftest.py "
