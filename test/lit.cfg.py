@@ -11,7 +11,7 @@ config.name = "SPARSEC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "Utils", "lib", "CMakeLists.txt", "lit.cfg.py",
-                   "lit.site.cfg.py"]
+                   "lit.site.cfg.py", "RuntimeTest.cpp"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparsec_obj_root, "test")
 
@@ -21,6 +21,12 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(
     ("%f32", config.python_executable + " " +
      os.path.join(config.sparsec_src_root, "test", "Utils", "f32.py")))
+
+# MNIST, fetched by .ci/fetch-data.sh into the git-ignored cache.
+mnist = os.path.join(config.sparsec_src_root, ".cache", "data", "mnist")
+if os.path.exists(os.path.join(mnist, "t10k-labels-idx1-ubyte")):
+    config.available_features.add("mnist")
+config.substitutions.append(("%mnist", mnist))
 
 utils = os.path.join(config.sparsec_src_root, "test", "Utils")
 config.substitutions.append(
@@ -36,7 +42,7 @@ llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
-tools = ["sparsec", "sparsec-opt", "lenet5-classify"]
+tools = ["sparsec", "sparsec-opt", "lenet5-classify", "sparsec-runtime-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(
     ("%preserve", f"{config.python_executable} {utils}/preserve.py "

@@ -36,6 +36,8 @@ Command verifyCommand();
 Command compileCommand();
 Command pruneCommand();
 Command optimizeCommand();
+Command trainCommand();
+Command evalCommand();
 
 /// The options of every command that reads a network: the file and, for files
 /// with several functions, which one. Construct after the subcommand, in the

@@ -89,7 +89,8 @@ int driver::main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   const Command commands[] = {
       verifyCommand(),   runCommand(),     statsCommand(), pruneCommand(),
-      optimizeCommand(), compileCommand(), doctorCommand()};
+      optimizeCommand(), compileCommand(), trainCommand(), evalCommand(),
+      doctorCommand()};
   // libLLVM registers hundreds of code generation flags at the top level;
   // they mean nothing to sparsec's users.
   llvm::cl::OptionCategory none("sparsec");

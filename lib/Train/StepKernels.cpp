@@ -1,0 +1,24 @@
+//===- StepKernels.cpp - Choosing the training step's kernels ---*- C++ -*-===//
+//
+// Part of sparsec.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparsec/Train/StepKernels.h"
+
+using namespace mlir;
+using namespace sparsec;
+
+LogicalResult train::makeStepKernel(StringRef kind, const runtime::Graph &g,
+                                    int threads,
+                                    std::unique_ptr<runtime::StepKernel> &out,
+                                    func::FuncOp fn) {
+  if (threads < 1)
+    return fn.emitError() << "the step kernels need at least one thread";
+  if (kind == "reference") {
+    out = runtime::makeReferenceStep(g);
+    return success();
+  }
+  return fn.emitError() << "unknown step kernels '" << kind
+                        << "'; use reference";
+}
