@@ -614,7 +614,12 @@ hl::Func NetworkLowering::paddedInput(const Tensor &x, const Geometry &g,
   int Wp = static_cast<int>(wp), plane = static_cast<int>(g.plane);
   int top = static_cast<int>(pt), left = static_cast<int>(pl);
   std::vector<std::pair<hl::RDom, bool>> fills;
-  {
+  if (x.flat && top + left + pb + pr == 0) {
+    // Only the planes move (alignedPlane): copy each as one run of vectors.
+    hl::RDom d(0, W * H, 0, 1, 0, C, name + "_copy");
+    X(d.x + d.z * plane, img) = (*x.flat)(d.x + d.z * (W * H), img);
+    fills.push_back({d, true});
+  } else {
     hl::RDom d(0, W, 0, H, 0, C, name + "_copy");
     X(d.x + left + (d.y + top) * Wp + d.z * plane, img) =
         x.func(d.x, d.y, d.z, img);
@@ -631,6 +636,9 @@ hl::Func NetworkLowering::paddedInput(const Tensor &x, const Geometry &g,
   zero(Wp, static_cast<int>(pb), 0, top + H, "padbottom");
   zero(left, H, 0, top, "padleft");
   zero(static_cast<int>(pr), H, left + W, top, "padright");
+  // Planes rounded up to whole vectors (alignedPlane) leave a gap after each.
+  int rowsPadded = top + H + static_cast<int>(pb);
+  zero(plane - rowsPadded * Wp, 1, 0, rowsPadded, "gap");
   int slack = static_cast<int>(g.inputSize - c * g.plane);
   std::optional<hl::RDom> slackDom;
   if (slack > 0) {
@@ -780,8 +788,10 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
   bool flat = sh == 1 && sw == 1;
   if (flat) {
     // Outputs on the padded row pitch: lane p is output (p / wp, p % wp);
-    // the columns past wo are computed and never read.
-    g.lanes = ho * wp;
+    // the columns past wo, and the lanes past ho * wp that round the lanes
+    // up to whole vectors, are computed and never read.
+    g.lanes = rowsKernelLanes(op, plan);
+    g.plane = alignedPlane(hp * wp, plan);
   } else {
     g.lanes = wo;
     g.height = ho;
@@ -796,7 +806,8 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
                              << " elements, more than 32-bit indices reach";
 
   hl::Func X;
-  if (x.flat && pt + pb + pl + pr == 0 && g.inputSize == c * g.plane) {
+  if (x.flat && pt + pb + pl + pr == 0 && g.plane == hp * wp &&
+      g.inputSize == c * g.plane) {
     // Unpadded, and every read stays inside the image: the stored input is
     // already the flattened row the kernel wants.
     X = *x.flat;
@@ -829,10 +840,22 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
   else
     t.func(ox, oy, oc, on) = (*out)(ox, oy, oc % R, oc / R, on);
   // Stored in row-major order when no row carries padding columns.
-  if (!flat || wp == wo) {
+  if (!flat || (wp == wo && g.lanes == ho * wp)) {
     t.natural = *out;
     t.naturalExtents = {static_cast<int>(g.lanes), static_cast<int>(g.height),
                         R, static_cast<int>(g.rows / R),
+                        static_cast<int>(g.batch)};
+  } else if (wp == wo) {
+    // Lanes rounded up to whole vectors: each output plane is a prefix of
+    // the kernel's, copied out as a run of vectors.
+    hl::Func planes(name + "_planes");
+    hl::Var e("e"), ch("ch"), img("img");
+    planes(e, ch, img) = (*out)(e, 0, ch % R, ch / R, img);
+    int V = static_cast<int>(plan.vector);
+    if (ho * wo >= V)
+      planes.vectorize(e, V, hl::TailStrategy::GuardWithIf);
+    t.natural = planes;
+    t.naturalExtents = {static_cast<int>(ho * wo), static_cast<int>(g.rows),
                         static_cast<int>(g.batch)};
   }
   return t;

@@ -109,7 +109,8 @@ LayerPlan planRows(Operation *op, snn::FormatAttr format,
   int64_t vectorsPerRow = std::max<int64_t>(1, accumulators / plan.rows);
   int64_t extent = vectorisedExtent(op);
   plan.vector = extent >= target.vectorWidth ? target.vectorWidth : 0;
-  plan.tile = chooseTile(extent, vectorsPerRow * target.vectorWidth,
+  plan.tile = chooseTile(rowsKernelLanes(op, plan),
+                         vectorsPerRow * target.vectorWidth,
                          target.vectorWidth);
   if (plan.format != snn::FormatKind::Dense)
     plan.interleave = interleaveFor(
@@ -217,6 +218,35 @@ int64_t sparsec::halide::vectorisedExtent(Operation *op) {
     return y[3];
   }
   return batchOf(op);
+}
+
+namespace {
+/// Stride-1 convolutions compute their output on the padded row pitch.
+bool flatLanes(Operation *op) {
+  auto conv = dyn_cast<snn::Conv2DOp>(op);
+  if (!conv)
+    return false;
+  auto [sh, sw] = conv.getStrideValues();
+  return sh == 1 && sw == 1;
+}
+
+bool alignsLanes(const LayerPlan &plan) {
+  return plan.kernel == KernelKind::Rows && plan.vector > 0 &&
+         plan.format != snn::FormatKind::Dense;
+}
+} // namespace
+
+int64_t sparsec::halide::rowsKernelLanes(Operation *op, const LayerPlan &plan) {
+  int64_t extent = vectorisedExtent(op);
+  if (!flatLanes(op) || !alignsLanes(plan))
+    return extent;
+  return (extent + plan.vector - 1) / plan.vector * plan.vector;
+}
+
+int64_t sparsec::halide::alignedPlane(int64_t plane, const LayerPlan &plan) {
+  if (!alignsLanes(plan))
+    return plane;
+  return (plane + plan.vector - 1) / plan.vector * plan.vector;
 }
 
 FailureOr<double> sparsec::halide::weightSparsity(Operation *op) {
@@ -362,7 +392,7 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
              << kScheduleAttr << " rows = " << plan.rows
              << " does not fit format " << format << " and "
              << rowsPerGroup(op) << " output rows per group";
-    int64_t extent = vectorisedExtent(op);
+    int64_t extent = rowsKernelLanes(op, plan);
     if (plan.tile > extent)
       return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
                                << " exceeds the " << extent

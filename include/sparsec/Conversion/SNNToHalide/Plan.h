@@ -83,6 +83,20 @@ mlir::FailureOr<LayerPlan> readPlan(mlir::Operation *op);
 /// output width for strided ones.
 int64_t vectorisedExtent(mlir::Operation *op);
 
+/// The lanes a `Rows` kernel with `plan` computes: the vectorised extent,
+/// rounded up to whole vectors for sparse formats on stride-1 convolutions,
+/// so that every tile, the last one too, starts on a vector boundary of input
+/// planes that do (see `alignedPlane`). The extra lanes are never read.
+int64_t rowsKernelLanes(mlir::Operation *op, const LayerPlan &plan);
+
+/// The distance between input channel planes a `Rows` kernel with `plan`
+/// reads on a stride-1 convolution whose padded plane holds `plane`
+/// elements: rounded up to whole vectors for sparse formats. A sparse row
+/// streams one input plane per stored weight, each vector of it once, so
+/// loads that split across cache lines cost up to half of its throughput
+/// (measured on 14x14 planes with AVX-512).
+int64_t alignedPlane(int64_t plane, const LayerPlan &plan);
+
 /// The fraction of a layer's (masked) weights that are zero.
 mlir::FailureOr<double> weightSparsity(mlir::Operation *op);
 
