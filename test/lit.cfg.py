@@ -17,6 +17,7 @@ config.test_exec_root = os.path.join(config.sparsec_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%sparsec_src", config.sparsec_src_root))
+config.substitutions.append(("%sparsec_obj", config.sparsec_obj_root))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(
     ("%f32", config.python_executable + " " +
