@@ -93,6 +93,124 @@ std::string shapeList(ArrayRef<int64_t> shape) {
   return s;
 }
 
+/// The C++17 convenience layer of a network header: sparsec::Result and
+/// sparsec::Error (once per translation unit, shared by every network
+/// header), and sparsec::networks::<name> with the shapes as constants,
+/// typed buffers and the entry point returning a Result or throwing.
+std::string cxxLayer(const std::string &name, ArrayRef<int64_t> in,
+                     ArrayRef<int64_t> out) {
+  std::string h;
+  h += "#if defined(__cplusplus) && __cplusplus >= 201703L\n"
+       "/* C++17: typed buffers, shape constants, and error codes as\n"
+       "   sparsec::Result (like std::expected<T, int>) or sparsec::Error. */\n"
+       "#include <array>\n#include <cstddef>\n#include <stdexcept>\n"
+       "#include <string>\n#include <utility>\n\n";
+  h += R"(#ifndef SPARSEC_CXX_RESULT
+#define SPARSEC_CXX_RESULT
+namespace sparsec {
+
+/// What a code returned by a generated entry point means.
+inline std::string errorMessage(int code) {
+  switch (code) {
+  case 0: return "success";
+  case -3: return "wrong element type";
+  case -4: return "wrong buffer size or shape";
+  case -12: return "null buffer";
+  case -34: return "null pointer";
+  case -43: return "wrong number of dimensions";
+  default: return "error " + std::to_string(code);
+  }
+}
+
+/// A failed call, for callers who prefer exceptions.
+class Error : public std::runtime_error {
+public:
+  explicit Error(int code)
+      : std::runtime_error("sparsec network: " + errorMessage(code)),
+        code_(code) {}
+  int code() const noexcept { return code_; }
+
+private:
+  int code_;
+};
+
+/// A value, or the error code of the call that failed to produce it.
+template <typename T> class Result {
+public:
+  Result(T value) : value_(std::move(value)) {}
+  static Result failure(int code) {
+    Result r{T{}};
+    r.code_ = code;
+    return r;
+  }
+  bool has_value() const noexcept { return code_ == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+  /// 0 on success.
+  int error() const noexcept { return code_; }
+  std::string message() const { return errorMessage(code_); }
+  /// The value; throws sparsec::Error if the call failed.
+  const T &value() const & {
+    if (code_ != 0)
+      throw Error(code_);
+    return value_;
+  }
+  T value() && {
+    if (code_ != 0)
+      throw Error(code_);
+    return std::move(value_);
+  }
+  const T &operator*() const & noexcept { return value_; }
+  const T *operator->() const noexcept { return &value_; }
+
+private:
+  T value_;
+  int code_ = 0;
+};
+
+} // namespace sparsec
+#endif /* SPARSEC_CXX_RESULT */
+
+)";
+  h += "namespace sparsec {\nnamespace networks {\n\n";
+  h += fmt::format("/// @{0}: shapes, typed buffers and entry points.\n"
+                   "struct {0} {{\n",
+                   name);
+  h += fmt::format("  static constexpr std::array<long long, {}> input_shape{{{{{}}}}};\n",
+                   in.size(), shapeList(in));
+  h += fmt::format("  static constexpr std::array<long long, {}> output_shape{{{{{}}}}};\n",
+                   out.size(), shapeList(out));
+  h += fmt::format("  static constexpr std::size_t input_size = {};\n", numElements(in));
+  h += fmt::format("  static constexpr std::size_t output_size = {};\n", numElements(out));
+  h += "  using input_type = std::array<float, input_size>;\n"
+       "  using output_type = std::array<float, output_size>;\n\n";
+  h += fmt::format(
+      "  /// Runs the network; the error code instead of a value if it fails.\n"
+      "  static ::sparsec::Result<output_type> run(const input_type &input) noexcept {{\n"
+      "    output_type output;\n"
+      "    int code = ::{0}(input.data(), output.data());\n"
+      "    if (code != 0)\n"
+      "      return ::sparsec::Result<output_type>::failure(code);\n"
+      "    return output;\n"
+      "  }}\n\n"
+      "  /// Runs on caller memory of `input_count` and `output_count` floats:\n"
+      "  /// 0, -4 if a count is not the network's, or the entry point's code.\n"
+      "  static int run(const float *input, std::size_t input_count, float *output,\n"
+      "                 std::size_t output_count) noexcept {{\n"
+      "    if (input_count != input_size || output_count != output_size)\n"
+      "      return -4;\n"
+      "    return ::{0}(input, output);\n"
+      "  }}\n\n"
+      "  /// Runs the network; throws sparsec::Error if it fails.\n"
+      "  static output_type run_or_throw(const input_type &input) {{\n"
+      "    return run(input).value();\n"
+      "  }}\n"
+      "}};\n\n",
+      name);
+  h += "} // namespace networks\n} // namespace sparsec\n"
+       "#endif /* C++17 */\n\n";
+  return h;
+}
+
 } // namespace
 
 std::string sparsec::halide::networkHeader(func::FuncOp fn,
@@ -138,6 +256,7 @@ std::string sparsec::halide::networkHeader(func::FuncOp fn,
       "               struct halide_buffer_t *output);\n\n",
       name, shapeList(in), shapeList(out));
   h += "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
+  h += cxxLayer(name, in, out);
   h += fmt::format("#endif /* {} */\n", guard);
   return h;
 }
