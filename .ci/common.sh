@@ -11,7 +11,7 @@ PACKAGES=(
   cmake ninja-build g++ python3 ca-certificates
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libhalide14-0-dev libfmt-dev clang-14 zlib1g-dev
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 log() { printf '\n==> %s\n' "$*"; }
