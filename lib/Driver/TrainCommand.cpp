@@ -106,7 +106,8 @@ cl::opt<std::string> kernelKind("kernel", cl::sub(trainSub),
                                          "C++ loops)"));
 cl::opt<int> threads("threads", cl::sub(trainSub), cl::init(1),
                      cl::cat(trainCat),
-                     cl::desc("Threads the generated step kernels use"));
+                     cl::desc("Threads the step kernels use (each batch is "
+                              "split into this many shards)"));
 
 cl::opt<double> weightDecay("weight-decay", cl::sub(trainSub), cl::init(0.0),
                             cl::cat(regCat),

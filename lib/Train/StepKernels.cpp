@@ -15,8 +15,11 @@ LogicalResult train::makeStepKernel(StringRef kind, const runtime::Graph &g,
                                     func::FuncOp fn) {
   if (threads < 1)
     return fn.emitError() << "the step kernels need at least one thread";
+  if (threads > 256)
+    return fn.emitError() << "--threads=" << threads
+                          << " is more than the 256 the step kernels take";
   if (kind == "reference") {
-    out = runtime::makeReferenceStep(g);
+    out = runtime::makeReferenceStep(g, threads);
     return success();
   }
   return fn.emitError() << "unknown step kernels '" << kind

@@ -16,6 +16,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <thread>
+#include <utility>
 
 using namespace sparsec::runtime;
 
@@ -97,6 +99,15 @@ public:
                uint64_t dropoutSeed, bool maskedGrads, StepResult &result,
                Gradients &grads) override;
 
+  /// train() on examples [offset, offset + n) of a batch of `total`: the
+  /// loss is scaled by 1 / total and dropout draws are those of the whole
+  /// batch, so shards of a batch add up to the batch's gradients. Sets the
+  /// summed (not mean) loss and the correct count.
+  Status trainShard(const float *x, const int32_t *labels, int64_t n,
+                    int64_t offset, int64_t total, uint64_t dropoutSeed,
+                    bool maskedGrads, double &lossSum, int64_t &correct,
+                    Gradients &grads);
+
 private:
   void runForward(const float *x, int64_t n, bool train, uint64_t seed);
   void forwardNode(int i, int64_t n, bool train, uint64_t seed);
@@ -122,6 +133,8 @@ private:
   std::vector<std::vector<int32_t>> argmaxIdx;
   std::vector<float> scratchA, scratchB, scratchC;
   int cur = 0;
+  /// The first example of this call within its batch (for dropout draws).
+  int64_t exampleOffset = 0;
 };
 
 void ReferenceStep::runForward(const float *x, int64_t n, bool train,
@@ -481,8 +494,10 @@ void ReferenceStep::forwardNode(int i, int64_t n, bool train, uint64_t seed) {
     uint64_t threshold = static_cast<uint64_t>(
         double(node.rate) * 16777216.0);
     y.resize(x.size());
+    uint64_t first = static_cast<uint64_t>(exampleOffset) *
+                     static_cast<uint64_t>(x.size() / n);
     for (size_t e = 0; e < x.size(); ++e) {
-      uint64_t r = hashWords(seed, static_cast<uint64_t>(i), e) >> 40;
+      uint64_t r = hashWords(seed, static_cast<uint64_t>(i), first + e) >> 40;
       s[e] = r < threshold ? 0.0f : keepScale;
       y[e] = x[e] * s[e];
     }
@@ -641,7 +656,21 @@ void ReferenceStep::backwardNode(int i, int64_t n, bool maskedGrads,
 Status ReferenceStep::train(const float *x, const int32_t *labels, int64_t n,
                             uint64_t dropoutSeed, bool maskedGrads,
                             StepResult &result, Gradients &grads) {
+  result = StepResult();
+  Status s = trainShard(x, labels, n, 0, n, dropoutSeed, maskedGrads,
+                        result.loss, result.correct, grads);
+  result.loss /= double(n);
+  return s;
+}
+
+Status ReferenceStep::trainShard(const float *x, const int32_t *labels,
+                                 int64_t n, int64_t offset, int64_t total,
+                                 uint64_t dropoutSeed, bool maskedGrads,
+                                 double &lossSum, int64_t &correct,
+                                 Gradients &grads) {
+  exampleOffset = offset;
   runForward(x, n, /*train=*/true, dropoutSeed);
+  exampleOffset = 0;
   // A final softmax is folded into the loss: train on its input.
   int lossNode = g.output;
   if (g.nodes[lossNode].kind == OpKind::Softmax)
@@ -650,18 +679,18 @@ Status ReferenceStep::train(const float *x, const int32_t *labels, int64_t n,
   grad.resize(g.nodes.size());
   for (size_t i = 0; i < g.nodes.size(); ++i)
     grad[i].assign(act[i].size(), 0.0f);
-  result = StepResult();
+  lossSum = 0.0;
+  correct = 0;
   const std::vector<float> &logits = act[lossNode];
   for (int64_t b = 0; b < n; ++b) {
     if (labels[b] < 0 || labels[b] >= classes)
       return Status::error("label " + std::to_string(labels[b]) +
                            " is out of range for a network with " +
                            std::to_string(classes) + " outputs");
-    result.loss += crossEntropy(&logits[b * classes], classes, labels[b],
-                                1.0f / float(n), &grad[lossNode][b * classes]);
-    result.correct += argmax(&logits[b * classes], classes) == labels[b];
+    lossSum += crossEntropy(&logits[b * classes], classes, labels[b],
+                            1.0f / float(total), &grad[lossNode][b * classes]);
+    correct += argmax(&logits[b * classes], classes) == labels[b];
   }
-  result.loss /= double(n);
   for (std::vector<float> &gr : grads)
     std::fill(gr.begin(), gr.end(), 0.0f);
   for (int i = lossNode; i >= 1; --i)
@@ -669,8 +698,110 @@ Status ReferenceStep::train(const float *x, const int32_t *labels, int64_t n,
   return Status::success();
 }
 
+/// Runs fn(0) .. fn(count - 1), fn(0) on the calling thread and the others
+/// on threads of their own.
+template <typename Fn> void runParallel(int count, Fn fn) {
+  std::vector<std::thread> workers;
+  workers.reserve(count > 0 ? count - 1 : 0);
+  for (int t = 1; t < count; ++t)
+    workers.emplace_back(fn, t);
+  fn(0);
+  for (std::thread &w : workers)
+    w.join();
+}
+
+/// The reference step, data-parallel: each batch is cut into `threads`
+/// contiguous shards, each thread runs the reference step on its shard, and
+/// the shards' gradients are added in shard order. Loss scaling and dropout
+/// draws are those of the whole batch, so the result differs from one
+/// thread's only in the order the weight gradients' sums are formed, and is
+/// the same from run to run for a given thread count.
+class ParallelReferenceStep final : public StepKernel {
+public:
+  ParallelReferenceStep(const Graph &g, int threads) : g(g) {
+    for (int t = 0; t < threads; ++t)
+      shards.push_back(std::make_unique<ReferenceStep>(g));
+    shardGrads.resize(threads);
+    for (int t = 1; t < threads; ++t)
+      shardGrads[t] = makeGradients(g);
+  }
+  const char *name() const override { return "reference"; }
+
+  Status forward(const float *x, int64_t n, float *out) override {
+    int count = shardCount(n);
+    std::vector<Status> status(count, Status::success());
+    int64_t in = g.inputSize(), outSize = g.nodes[g.output].size();
+    runParallel(count, [&](int t) {
+      auto [begin, len] = range(t, count, n);
+      status[t] = shards[t]->forward(x + begin * in, len, out + begin * outSize);
+    });
+    for (Status &s : status)
+      if (!s)
+        return s;
+    return Status::success();
+  }
+
+  Status train(const float *x, const int32_t *labels, int64_t n,
+               uint64_t dropoutSeed, bool maskedGrads, StepResult &result,
+               Gradients &grads) override {
+    int count = shardCount(n);
+    std::vector<Status> status(count, Status::success());
+    std::vector<double> loss(count, 0.0);
+    std::vector<int64_t> correct(count, 0);
+    int64_t in = g.inputSize();
+    runParallel(count, [&](int t) {
+      auto [begin, len] = range(t, count, n);
+      status[t] = shards[t]->trainShard(
+          x + begin * in, labels + begin, len, begin, n, dropoutSeed,
+          maskedGrads, loss[t], correct[t], t == 0 ? grads : shardGrads[t]);
+    });
+    for (Status &s : status)
+      if (!s)
+        return s;
+    // Add the other shards' gradients into shard 0's, each thread taking a
+    // slice of every parameter; the order of the additions is fixed.
+    runParallel(count, [&](int t) {
+      for (size_t p = 0; p < grads.size(); ++p) {
+        auto [begin, len] =
+            range(t, count, static_cast<int64_t>(grads[p].size()));
+        float *dst = grads[p].data() + begin;
+        for (int s = 1; s < count; ++s) {
+          const float *src = shardGrads[s][p].data() + begin;
+          for (int64_t e = 0; e < len; ++e)
+            dst[e] += src[e];
+        }
+      }
+    });
+    result = StepResult();
+    for (int t = 0; t < count; ++t) {
+      result.loss += loss[t];
+      result.correct += correct[t];
+    }
+    result.loss /= double(n);
+    return Status::success();
+  }
+
+private:
+  int shardCount(int64_t n) const {
+    return static_cast<int>(
+        std::max<int64_t>(1, std::min<int64_t>(shards.size(), n)));
+  }
+  /// Shard t of `count` over [0, n): its first index and length.
+  static std::pair<int64_t, int64_t> range(int t, int count, int64_t n) {
+    int64_t begin = n * t / count, end = n * (t + 1) / count;
+    return {begin, end - begin};
+  }
+
+  const Graph &g;
+  std::vector<std::unique_ptr<ReferenceStep>> shards;
+  std::vector<Gradients> shardGrads;
+};
+
 } // namespace
 
-std::unique_ptr<StepKernel> sparsec::runtime::makeReferenceStep(const Graph &g) {
+std::unique_ptr<StepKernel> sparsec::runtime::makeReferenceStep(const Graph &g,
+                                                                int threads) {
+  if (threads > 1)
+    return std::make_unique<ParallelReferenceStep>(g, threads);
   return std::make_unique<ReferenceStep>(g);
 }

@@ -61,8 +61,12 @@ public:
 
 /// Plain C++ loops; cost scales with the surviving weights (zero weights
 /// are skipped in forward and in the input gradient, masked-out weights get
-/// no gradient).
-std::unique_ptr<StepKernel> makeReferenceStep(const Graph &g);
+/// no gradient). With `threads` > 1, each batch is split into that many
+/// contiguous shards run on their own threads and their gradients added in
+/// shard order: the same loss scaling and dropout draws as one thread, the
+/// weight gradients' sums formed in a different order, and bit-identical
+/// results from run to run for a given thread count.
+std::unique_ptr<StepKernel> makeReferenceStep(const Graph &g, int threads = 1);
 
 /// Cross-entropy of one row of logits against `label`, in double precision,
 /// and its gradient (softmax - onehot) scaled by `scale` into `grad` (may be
