@@ -522,6 +522,69 @@ int gradcheck(const std::string &op) {
   return worst < 2e-2 ? 0 : 1;
 }
 
+// The threaded reference step against one thread: the same loss, accuracy
+// and gradients (up to the order of float sums), with 7 examples split into
+// uneven shards; and bit-identical results from run to run.
+int threads(const std::string &op) {
+  Rng rng(hashWords(std::hash<std::string>()(op), 11));
+  Case c = makeCase(op, rng);
+  Graph &g = c.g;
+  if (Status s = g.verify(); !s)
+    return fail(s);
+  const int64_t n = 7;
+  std::vector<float> x = randomValues(rng, n * g.inputSize());
+  std::vector<int32_t> labels(n);
+  for (int64_t i = 0; i < n; ++i)
+    labels[i] = int32_t(i % 3);
+  auto run = [&](int t, StepResult &r, Gradients &grads,
+                 std::vector<float> &out) {
+    auto kernel = makeReferenceStep(g, t);
+    grads = makeGradients(g);
+    out.assign(n * g.outputSize(), 0.0f);
+    if (Status s = kernel->train(x.data(), labels.data(), n, 99, false, r,
+                                 grads);
+        !s)
+      return s;
+    return kernel->forward(x.data(), n, out.data());
+  };
+  StepResult one;
+  Gradients gOne;
+  std::vector<float> oOne;
+  if (Status s = run(1, one, gOne, oOne); !s)
+    return fail(s);
+  int bad = 0;
+  for (int t : {2, 3}) {
+    StepResult a, b;
+    Gradients ga, gb;
+    std::vector<float> oa, ob;
+    if (Status s = run(t, a, ga, oa); !s)
+      return fail(s);
+    if (Status s = run(t, b, gb, ob); !s)
+      return fail(s);
+    bool same = a.loss == b.loss && a.correct == b.correct && ga == gb &&
+                oa == ob;
+    double worst = 0.0;
+    for (size_t p = 0; p < gOne.size(); ++p)
+      for (size_t i = 0; i < gOne[p].size(); ++i)
+        worst = std::max(worst, std::fabs(double(ga[p][i]) - gOne[p][i]) /
+                                    (1.0 + std::fabs(gOne[p][i])));
+    double outErr = 0.0;
+    for (size_t i = 0; i < oOne.size(); ++i)
+      outErr = std::max(outErr, std::fabs(double(oa[i]) - oOne[i]));
+    double lossErr = std::fabs(a.loss - one.loss) / std::max(1.0, one.loss);
+    bool ok = same && worst < 1e-5 && outErr < 1e-5 && lossErr < 1e-6 &&
+              a.correct == one.correct;
+    std::printf("%s, %d threads: %s, repeatable %s\n", op.c_str(), t,
+                ok ? "agrees with 1 thread" : "DIFFERS", same ? "yes" : "NO");
+    if (!ok)
+      std::printf("  grads %g, outputs %g, loss %g, correct %lld vs %lld\n",
+                  worst, outErr, lossErr, (long long)a.correct,
+                  (long long)one.correct);
+    bad += !ok;
+  }
+  return bad;
+}
+
 int checkpoint(const std::string &dir) {
   ArchiveWriter w;
   w.u64(7);
@@ -770,6 +833,8 @@ int main(int argc, char **argv) {
     return masked();
   if (c == "gradcheck")
     return gradcheck(arg);
+  if (c == "threads")
+    return threads(arg);
   if (c == "checkpoint")
     return checkpoint(arg);
   if (c == "data")
