@@ -14,7 +14,8 @@ LogicalResult train::makeStepKernel(StringRef kind, const runtime::Graph &g,
                                     std::unique_ptr<runtime::StepKernel> &out,
                                     func::FuncOp fn) {
   if (threads < 1)
-    return fn.emitError() << "the step kernels need at least one thread";
+    return fn.emitError() << "--threads=" << threads
+                          << ": the step kernels need at least one thread";
   if (threads > 256)
     return fn.emitError() << "--threads=" << threads
                           << " is more than the 256 the step kernels take";
