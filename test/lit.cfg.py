@@ -37,6 +37,9 @@ config.substitutions.append(("%harness", os.path.join(utils, "harness.c")))
 config.substitutions.append(("%cc-aarch64", "aarch64-linux-gnu-gcc"))
 config.substitutions.append(("%qemu-aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
 config.substitutions.append(("%cc", "cc"))
+# PyTorch 1.13 is Debian's python3-torch, for /usr/bin/python3 (not for a
+# python3 found first on PATH).
+config.substitutions.append(("%torch-python", "/usr/bin/python3"))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

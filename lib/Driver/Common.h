@@ -38,6 +38,7 @@ Command pruneCommand();
 Command optimizeCommand();
 Command trainCommand();
 Command evalCommand();
+Command importCommand();
 
 /// The options of every command that reads a network: the file and, for files
 /// with several functions, which one. Construct after the subcommand, in the

@@ -90,7 +90,7 @@ int driver::main(int argc, char **argv) {
   const Command commands[] = {
       verifyCommand(),   runCommand(),     statsCommand(), pruneCommand(),
       optimizeCommand(), compileCommand(), trainCommand(), evalCommand(),
-      doctorCommand()};
+      importCommand(),   doctorCommand()};
   // libLLVM registers hundreds of code generation flags at the top level;
   // they mean nothing to sparsec's users.
   llvm::cl::OptionCategory none("sparsec");
