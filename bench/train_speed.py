@@ -65,8 +65,21 @@ for r in range({args.repeats}):
     rates.append((n // {args.batch}) * {args.batch} / (time.perf_counter() - t0))
 print(statistics.median(rates))
 """
-    r = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True, check=True)
+    # OpenBLAS keeps its own thread pool (one thread per core unless told):
+    # held to the same count, or "1 thread" is not one.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads),
+               OMP_NUM_THREADS=str(args.threads))
+    r = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True,
+                       check=True, env=env)
     return float(r.stdout.strip())
+
+
+def blas():
+    """The BLAS PyTorch's libblas.so.3 resolves to: Debian's reference BLAS
+    unless an optimised one (OpenBLAS, which bench/run installs) provides the
+    alternative. A peer on the reference BLAS is no fair peer."""
+    path = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    return path, "openblas" in path or "blis" in path or "mkl" in path
 
 
 def main():
@@ -90,6 +103,11 @@ def main():
     print(f"  sparsec masked fine-tuning at {args.sparsity:.0%}: {s:,.0f} examples/s")
     print(f"  PyTorch 1.13 dense SGD step:            {t:,.0f} examples/s")
     print(f"  ratio: {s / t:.2f}x")
+    path, fast = blas()
+    print(f"  PyTorch's BLAS: {path}")
+    if not fast:
+        print("  warning: that is the reference BLAS; install libopenblas0-pthread "
+              "(bench/run does) for a fair comparison", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,23 @@ double sparsec::runtime::crossEntropy(const float *row, int64_t classes,
 
 namespace {
 
+// The inner loops run along the batch. On x86-64 they are compiled for
+// AVX-512, AVX2 and the baseline, and the loader picks one for the CPU: the
+// library stays portable, and since the runtime is built with
+// -ffp-contract=off and the loops never reassociate, every version gives
+// bit-identical results.
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SPARSEC_VECTOR_CLONES                                                 \
+  __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef SPARSEC_VECTOR_CLONES
+#define SPARSEC_VECTOR_CLONES
+#endif
+
 /// sum_i a[i] * b[i] with eight interleaved partial sums.
+SPARSEC_VECTOR_CLONES
 float dot(const float *a, const float *b, int64_t n) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
@@ -72,15 +88,23 @@ float dot(const float *a, const float *b, int64_t n) {
          ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
+SPARSEC_VECTOR_CLONES
 void axpy(float a, const float *x, float *y, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     y[i] += a * x[i];
 }
 
+/// out (cols x rows) = in (rows x cols) transposed, in 16 x 16 tiles so that
+/// both sides stay in cache lines already loaded.
 void transpose(const float *in, int64_t rows, int64_t cols, float *out) {
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      out[c * rows + r] = in[r * cols + c];
+  constexpr int64_t T = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += T)
+    for (int64_t c0 = 0; c0 < cols; c0 += T) {
+      int64_t r1 = std::min(rows, r0 + T), c1 = std::min(cols, c0 + T);
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t c = c0; c < c1; ++c)
+          out[c * rows + r] = in[r * cols + c];
+    }
 }
 
 class ReferenceStep final : public StepKernel {
@@ -132,6 +156,7 @@ private:
   std::vector<std::vector<float>> dropScale;
   std::vector<std::vector<int32_t>> argmaxIdx;
   std::vector<float> scratchA, scratchB, scratchC;
+  std::vector<float> scratchDyT, scratchXT, scratchDxT, scratchCol, scratchDcol;
   int cur = 0;
   /// The first example of this call within its batch (for dropout draws).
   int64_t exampleOffset = 0;
@@ -175,7 +200,11 @@ void ReferenceStep::denseBackward(const Node &node, int64_t n,
   int64_t k = g.nodes[in].size(), m = node.shape[0];
   const Param &wp = g.params[node.weight];
   const std::vector<float> &dy = grad[cur];
-  std::vector<float> dyt(m * n), xt(k * n);
+  // Buffers kept from call to call: allocating these each step (hundreds
+  // of KiB, so fresh pages from the kernel) cost more than the layer.
+  std::vector<float> &dyt = scratchDyT, &xt = scratchXT;
+  dyt.resize(m * n);
+  xt.resize(k * n);
   transpose(dy.data(), n, m, dyt.data());
   transpose(act[in].data(), n, k, xt.data());
   if (node.bias >= 0 && g.params[node.bias].trainable) {
@@ -197,14 +226,16 @@ void ReferenceStep::denseBackward(const Node &node, int64_t n,
   }
   if (in == 0)
     return;
-  std::vector<float> dxt(k * n, 0.0f);
+  std::vector<float> &dxt = scratchDxT;
+  dxt.assign(k * n, 0.0f);
   for (int64_t o = 0; o < m; ++o)
     for (int64_t j = 0; j < k; ++j) {
       float wv = wp.values[o * k + j];
       if (wv != 0.0f)
         axpy(wv, &dyt[o * n], &dxt[j * n], n);
     }
-  std::vector<float> dx(n * k);
+  std::vector<float> &dx = scratchA;
+  dx.resize(n * k);
   transpose(dxt.data(), k, n, dx.data());
   std::vector<float> &gx = grad[in];
   for (int64_t i = 0; i < n * k; ++i)
@@ -318,7 +349,9 @@ void ReferenceStep::convBackward(const Node &node, int64_t n,
         db[o] += s;
       }
   }
-  std::vector<float> col(k * p), dcol(k * p);
+  std::vector<float> &col = scratchCol, &dcol = scratchDcol;
+  col.resize(k * p);
+  dcol.resize(k * p);
   for (int64_t b = 0; b < n; ++b) {
     const float *x = &act[inIdx][b * in.size()];
     const float *dyb = &dy[b * node.size()];

@@ -448,6 +448,10 @@ Status Trainer::run(const Dataset &train, const Dataset *test,
   std::vector<int> prunable = g.prunable();
   bool checkpoints = opts.checkpointEvery > 0 && !opts.checkpointPath.empty();
   using Clock = std::chrono::steady_clock;
+  // The sparsity the progress reports, counted again only after a step that
+  // can zero weights (pruning, regrowth, L1, group lasso, growth): masked
+  // updates keep pruned weights at zero and leave the count as it was.
+  double sparsity = sparsityOf(g);
 
   while (step_ < total) {
     auto start = Clock::now();
@@ -481,6 +485,8 @@ Status Trainer::run(const Dataset &train, const Dataset *test,
     }
 
     bool rigl = opts.rigl.activeAt(step_);
+    bool recount = rigl || opts.prune.prunesAt(step_) || opts.l1 != 0.0f ||
+                   opts.groupLasso != 0.0f;
     // Gradients of pruned weights are needed only to choose regrowth.
     StepResult r;
     if (Status s = kernel.train(x.data(), labels.data(), opts.batch,
@@ -517,6 +523,8 @@ Status Trainer::run(const Dataset &train, const Dataset *test,
       proximalL1(g, lr, opts.l1);
       proximalGroupLasso(g, lr, opts.groupLasso);
     }
+    if (recount)
+      sparsity = sparsityOf(g);
     ++step_;
     epochLoss += r.loss * double(opts.batch);
     epochCorrect += double(r.correct);
@@ -534,7 +542,7 @@ Status Trainer::run(const Dataset &train, const Dataset *test,
       p.stepsPerEpoch = stepsPerEpoch;
       p.loss = epochLoss / double(epochExamples);
       p.accuracy = epochCorrect / double(epochExamples);
-      p.sparsity = sparsityOf(g);
+      p.sparsity = sparsity;
       p.lr = lr;
       p.examplesPerSecond = epochExamples / std::max(epochSeconds, 1e-9);
       if (!obs->onStep(p)) {
@@ -549,6 +557,7 @@ Status Trainer::run(const Dataset &train, const Dataset *test,
       if (opts.grow.enabled() && !growthDone && step_ < total)
         if (Status s = grow(train, obs); !s)
           return s;
+      sparsity = sparsityOf(g);
       if (g.params.size() != grads.size() ||
           [&] {
             for (size_t p = 0; p < grads.size(); ++p)
