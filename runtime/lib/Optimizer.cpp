@@ -81,6 +81,22 @@ void Optimizer::step(Graph &g, const Gradients &grads, float lr) {
     float *s2 = st.slot2[p].empty() ? nullptr : st.slot2[p].data();
     float l2 = isWeight[p] ? opts.l2 : 0.0f;
     float decay = isWeight[p] ? opts.weightDecay : 0.0f;
+    if (opts.kind == OptimizerKind::SGD && decay == 0.0f) {
+      // The common case as one branch-free loop the compiler vectorises;
+      // the same arithmetic as below for kept weights, none for the others.
+      const uint8_t *m = prm.hasMask() ? prm.mask.data() : nullptr;
+      int64_t size = prm.size();
+      if (m) {
+        for (int64_t i = 0; i < size; ++i) {
+          float next = w[i] - lr * (gr[i] + l2 * w[i]);
+          w[i] = m[i] ? next : w[i];
+        }
+      } else {
+        for (int64_t i = 0; i < size; ++i)
+          w[i] -= lr * (gr[i] + l2 * w[i]);
+      }
+      continue;
+    }
     for (int64_t i = 0; i < prm.size(); ++i) {
       if (!prm.kept(i))
         continue;

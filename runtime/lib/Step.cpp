@@ -67,7 +67,7 @@ namespace {
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define SPARSEC_VECTOR_CLONES                                                 \
-  __attribute__((target_clones("avx512f", "avx2", "default")))
+  __attribute__((target_clones("avx2", "default")))
 #endif
 #endif
 #ifndef SPARSEC_VECTOR_CLONES
@@ -157,6 +157,17 @@ private:
   std::vector<std::vector<int32_t>> argmaxIdx;
   std::vector<float> scratchA, scratchB, scratchC;
   std::vector<float> scratchDyT, scratchXT, scratchDxT, scratchCol, scratchDcol;
+
+  /// A masked weight's kept positions, row by row (CSR without values), and
+  /// the mask they were read from: rebuilt when the mask's bytes change, so
+  /// the dense layers' loops visit only the weights that survived pruning.
+  struct KeptList {
+    std::vector<uint8_t> mask;
+    std::vector<int64_t> rowStart;
+    std::vector<int32_t> cols;
+  };
+  std::vector<KeptList> keptLists;
+  const KeptList *keptList(int param, int64_t rows, int64_t cols);
   int cur = 0;
   /// The first example of this call within its batch (for dropout draws).
   int64_t exampleOffset = 0;
@@ -173,10 +184,34 @@ void ReferenceStep::runForward(const float *x, int64_t n, bool train,
     forwardNode(static_cast<int>(i), n, train, seed);
 }
 
+const ReferenceStep::KeptList *ReferenceStep::keptList(int param, int64_t rows,
+                                                       int64_t cols) {
+  const Param &p = g.params[param];
+  if (!p.hasMask())
+    return nullptr;
+  if (keptLists.size() < g.params.size())
+    keptLists.resize(g.params.size());
+  KeptList &l = keptLists[param];
+  if (l.mask.size() == p.mask.size() &&
+      std::memcmp(l.mask.data(), p.mask.data(), p.mask.size()) == 0)
+    return &l;
+  l.mask = p.mask;
+  l.rowStart.assign(1, 0);
+  l.cols.clear();
+  for (int64_t o = 0; o < rows; ++o) {
+    for (int64_t j = 0; j < cols; ++j)
+      if (p.mask[o * cols + j])
+        l.cols.push_back(static_cast<int32_t>(j));
+    l.rowStart.push_back(static_cast<int64_t>(l.cols.size()));
+  }
+  return &l;
+}
+
 void ReferenceStep::denseForward(const Node &node, int64_t n) {
   const std::vector<float> &x = act[node.inputs[0]];
   int64_t k = g.nodes[node.inputs[0]].size(), m = node.shape[0];
   const std::vector<float> &w = g.params[node.weight].values;
+  const KeptList *kept = keptList(node.weight, m, k);
   scratchA.resize(k * n);
   transpose(x.data(), n, k, scratchA.data());
   scratchB.assign(m * n, 0.0f);
@@ -185,6 +220,14 @@ void ReferenceStep::denseForward(const Node &node, int64_t n) {
     if (node.bias >= 0)
       std::fill(yo, yo + n, g.params[node.bias].values[o]);
     const float *wo = &w[o * k];
+    if (kept) {
+      for (int64_t e = kept->rowStart[o]; e < kept->rowStart[o + 1]; ++e) {
+        int64_t j = kept->cols[e];
+        if (wo[j] != 0.0f)
+          axpy(wo[j], &scratchA[j * n], yo, n);
+      }
+      continue;
+    }
     for (int64_t j = 0; j < k; ++j)
       if (wo[j] != 0.0f)
         axpy(wo[j], &scratchA[j * n], yo, n);
@@ -216,24 +259,42 @@ void ReferenceStep::denseBackward(const Node &node, int64_t n,
       db[o] = s;
     }
   }
+  const KeptList *kept = keptList(node.weight, m, k);
   if (wp.trainable) {
     std::vector<float> &dw = grads[node.weight];
-    for (int64_t o = 0; o < m; ++o)
-      for (int64_t j = 0; j < k; ++j)
-        dw[o * k + j] = maskedGrads || wp.kept(o * k + j)
-                            ? dot(&dyt[o * n], &xt[j * n], n)
-                            : 0.0f;
+    if (kept && !maskedGrads) {
+      std::fill(dw.begin(), dw.end(), 0.0f);
+      for (int64_t o = 0; o < m; ++o)
+        for (int64_t e = kept->rowStart[o]; e < kept->rowStart[o + 1]; ++e) {
+          int64_t j = kept->cols[e];
+          dw[o * k + j] = dot(&dyt[o * n], &xt[j * n], n);
+        }
+    } else {
+      for (int64_t o = 0; o < m; ++o)
+        for (int64_t j = 0; j < k; ++j)
+          dw[o * k + j] = maskedGrads || wp.kept(o * k + j)
+                              ? dot(&dyt[o * n], &xt[j * n], n)
+                              : 0.0f;
+    }
   }
   if (in == 0)
     return;
   std::vector<float> &dxt = scratchDxT;
   dxt.assign(k * n, 0.0f);
-  for (int64_t o = 0; o < m; ++o)
-    for (int64_t j = 0; j < k; ++j) {
-      float wv = wp.values[o * k + j];
-      if (wv != 0.0f)
-        axpy(wv, &dyt[o * n], &dxt[j * n], n);
+  for (int64_t o = 0; o < m; ++o) {
+    const float *wo = &wp.values[o * k];
+    if (kept) {
+      for (int64_t e = kept->rowStart[o]; e < kept->rowStart[o + 1]; ++e) {
+        int64_t j = kept->cols[e];
+        if (wo[j] != 0.0f)
+          axpy(wo[j], &dyt[o * n], &dxt[j * n], n);
+      }
+      continue;
     }
+    for (int64_t j = 0; j < k; ++j)
+      if (wo[j] != 0.0f)
+        axpy(wo[j], &dyt[o * n], &dxt[j * n], n);
+  }
   std::vector<float> &dx = scratchA;
   dx.resize(n * k);
   transpose(dxt.data(), k, n, dx.data());
@@ -592,8 +653,10 @@ void ReferenceStep::backwardNode(int i, int64_t n, bool maskedGrads,
   auto accumulate = [&](auto fn) {
     if (in == 0)
       return;
-    std::vector<float> &dx = grad[in];
-    for (size_t e = 0; e < dy.size(); ++e)
+    // No other pointer reaches the input's gradient: the loop vectorises.
+    float *__restrict dx = grad[in].data();
+    size_t size = dy.size();
+    for (size_t e = 0; e < size; ++e)
       dx[e] += fn(e);
   };
   switch (node.kind) {
