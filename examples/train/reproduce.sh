@@ -4,7 +4,7 @@
 # prunes it gradually (Zhu & Gupta's cubic schedule) with masked fine-tuning,
 # and prints one line per run with the test accuracy and the sparsity.
 #
-#   bash examples/train/reproduce.sh [lenet300] [lenet5] [fashion] [lasso]
+#   [SPARSEC_TRAIN_THREADS=2] bash examples/train/reproduce.sh [lenet300] [lenet5] [fashion] [lasso]
 #                                      (default: all four; ~1.5 h on one core)
 #
 # Everything is written under .cache/train/ (git-ignored): the networks, the
@@ -15,6 +15,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SPARSEC="${SPARSEC:-$ROOT/build/bin/sparsec}"
 OUT="${SPARSEC_TRAIN_OUT:-$ROOT/.cache/train}"
 KERNEL="${SPARSEC_TRAIN_KERNEL:-reference}"
+# Shards per batch (sparsec train --threads). Results are bit-identical from
+# run to run for a given count, and differ slightly between counts (float
+# sums in another order); the README says which count each number used.
+THREADS="${SPARSEC_TRAIN_THREADS:-1}"
 mkdir -p "$OUT"
 [ -x "$SPARSEC" ] || { echo "no sparsec at $SPARSEC: run .ci/main (or ninja -C build sparsec) first" >&2; exit 2; }
 MNIST="$(bash "$ROOT/.ci/fetch-data.sh" mnist | tail -1)"
@@ -24,7 +28,7 @@ python3 "$ROOT/examples/train/make_nets.py" "$OUT" >/dev/null
 run() {
   local name=$1 net=$2 data=$3; shift 3
   "$SPARSEC" train "$net" --data "$data" -o "$OUT/$name.mlir" --log "$OUT/$name.json" \
-    --kernel "$KERNEL" --progress lines --seed 1 "$@" | tee "$OUT/$name.txt"
+    --kernel "$KERNEL" --threads "$THREADS" --progress lines --seed 1 "$@" | tee "$OUT/$name.txt"
   local acc
   acc=$("$SPARSEC" eval "$OUT/$name.mlir" --data "$data" | sed -n 's/^accuracy: //p')
   local line
