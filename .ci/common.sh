@@ -12,7 +12,7 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libhalide14-0-dev libfmt-dev clang-14 zlib1g-dev
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-  libonnx-dev libprotobuf-dev python3-torch
+  libonnx-dev libprotobuf-dev python3-torch clang-19 libclang-rt-19-dev
 )
 
 log() { printf '\n==> %s\n' "$*"; }

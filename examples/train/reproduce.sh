@@ -47,8 +47,8 @@ for w in "${want[@]}"; do
         --optimizer adam --lr 0.0005 --lr-schedule cosine --lr-final 0.00001 \
         --prune gradual --sparsity 0.95 --prune-count 20 --global --l2 0.0001 ;;
     lenet5)
-      run lenet5-dense "$OUT/lenet5.mlir" "$MNIST" --epochs 15 --batch-size 128 \
-        --optimizer adam --lr 0.001 --lr-schedule cosine --lr-final 0.00001
+      run lenet5-dense "$OUT/lenet5.mlir" "$MNIST" --epochs 20 --batch-size 128 \
+        --optimizer adam --lr 0.001 --lr-schedule cosine --lr-final 0.00001 --l2 0.0001
       run lenet5-pruned "$OUT/lenet5-dense.mlir" "$MNIST" --epochs 20 --batch-size 128 \
         --optimizer adam --lr 0.0005 --lr-schedule cosine --lr-final 0.00001 \
         --prune gradual --sparsity 0.95 --prune-count 10 --global --l2 0.0001 ;;
