@@ -10,7 +10,8 @@ from lit.llvm.subst import ToolSubst
 config.name = "SPARSEC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "Utils", "lib", "CMakeLists.txt", "lit.cfg.py",
+# test/fuzz holds the fuzzer's inputs (replayed by .ci/fuzz.sh), not lit tests.
+config.excludes = ["Inputs", "Utils", "lib", "fuzz", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py", "RuntimeTest.cpp"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparsec_obj_root, "test")
