@@ -160,7 +160,16 @@ int64_t sparsec::runtime::pruneTo(Graph &g, const std::vector<int> &params,
       newly += drop(g.params[where[order[k]].first], where[order[k]].second);
     return newly;
   }
+  // The layer that computes the classes: its units are the outputs, never
+  // pruned as whole channels (that would delete classes).
+  int classifier = g.output;
+  while (classifier > 0 && g.nodes[classifier].kind != OpKind::Dense &&
+         g.nodes[classifier].kind != OpKind::Conv2D &&
+         !g.nodes[classifier].inputs.empty())
+    classifier = g.nodes[classifier].inputs[0];
   for (int p : params) {
+    if (spec.granularity == Granularity::Channel && g.ownerOf(p) == classifier)
+      continue;
     Param &w = g.params[p];
     w.ensureMask();
     std::vector<float> s = scoreOf(p);

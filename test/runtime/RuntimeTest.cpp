@@ -204,7 +204,17 @@ Graph pruneGraph() {
   for (int r = 0; r < 4; ++r)
     for (int c = 0; c < 8; ++c)
       w.push_back(float(1 + (r * 8 + c * 5) % 32) * ((r + c) % 2 ? -1 : 1));
-  return denseGraph(8, 4, w, {0, 0, 0, 0});
+  Graph g = denseGraph(8, 4, w, {0, 0, 0, 0});
+  // A classifier after it, so that the layer under test is a hidden one.
+  Node cls;
+  cls.kind = OpKind::Dense;
+  cls.name = "classes";
+  cls.inputs = {1};
+  cls.shape = {2};
+  cls.weight = g.addParam(
+      makeParam("classes", {2, 4}, {1, -2, 3, -4, 5, -6, 7, -8}));
+  g.output = g.add(cls);
+  return g;
 }
 
 int prune(const std::string &gran) {
@@ -225,6 +235,14 @@ int prune(const std::string &gran) {
   int64_t again = pruneTo(g, {0}, 0.25, spec, nullptr);
   std::printf("again at 0.25: newly %lld, nonzeros %lld\n", (long long)again,
               (long long)g.params[0].nonzeros());
+  if (spec.granularity == Granularity::Channel) {
+    // The classifier's units are the classes: never pruned as channels.
+    int cls = g.nodes[g.output].weight;
+    int64_t none = pruneTo(g, {cls}, 0.5, spec, nullptr);
+    std::printf("classifier: newly masked %lld, nonzeros %lld of %lld\n",
+                (long long)none, (long long)g.params[cls].nonzeros(),
+                (long long)g.params[cls].size());
+  }
   return 0;
 }
 
