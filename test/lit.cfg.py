@@ -48,7 +48,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
 tools = ["sparsec", "sparsec-opt", "lenet5-classify", "mnist-classify",
-         "sparsec-runtime-test"]
+         "sparsec-runtime-test", "sparsec-halide-step-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(
     ("%preserve", f"{config.python_executable} {utils}/preserve.py "

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparsec/Train/StepKernels.h"
+#include "sparsec/Train/HalideStep.h"
 
 using namespace mlir;
 using namespace sparsec;
@@ -23,6 +24,13 @@ LogicalResult train::makeStepKernel(StringRef kind, const runtime::Graph &g,
     out = runtime::makeReferenceStep(g, threads);
     return success();
   }
+  if (kind == "halide") {
+    std::string error;
+    out = makeHalideStep(g, threads, error);
+    if (!out)
+      return fn.emitError() << error;
+    return success();
+  }
   return fn.emitError() << "unknown step kernels '" << kind
-                        << "'; use reference";
+                        << "'; use reference or halide";
 }

@@ -14,10 +14,14 @@
 #include "sparsec/runtime/Random.h"
 #include "sparsec/runtime/Step.h"
 #include "sparsec/runtime/Trainer.h"
+#ifdef SPARSEC_HALIDE_STEP
+#include "sparsec/Train/HalideStep.h"
+#endif
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -415,6 +419,14 @@ Case makeCase(const std::string &op, Rng &rng) {
     add(d);
   } else if (op == "conv") {
     add(conv(g, rng, last, 4, 3, 3, 1, 1, 1, 1));
+  } else if (op == "conv-masked") {
+    Node cv = conv(g, rng, last, 4, 3, 3, 1, 1, 1, 1);
+    Param &w = g.params[cv.weight];
+    w.ensureMask();
+    for (int64_t e = 0; e < w.size(); ++e)
+      w.mask[e] = rng.uniform() < 0.4f ? 1 : 0;
+    w.applyMask();
+    add(cv);
   } else if (op == "conv-strided") {
     add(conv(g, rng, last, 4, 2, 3, 2, 1, 1, 1));
   } else if (op == "conv-dilated") {
@@ -823,6 +835,70 @@ int grow() {
   return 0;
 }
 
+#ifdef SPARSEC_HALIDE_STEP
+/// The Halide-generated step against the reference step on the same batch:
+/// loss, correct count, every gradient and the forward output, for one and
+/// two threads and a batch that is not a multiple of the vector width.
+int halide(const std::string &op, int threadCount) {
+  Rng rng(hashWords(std::hash<std::string>()(op), 13));
+  Case c = makeCase(op, rng);
+  Graph &g = c.g;
+  if (Status s = g.verify(); !s)
+    return fail(s);
+  const int64_t n = 13;
+  std::vector<float> x = randomValues(rng, n * g.inputSize());
+  std::vector<int32_t> labels(n);
+  for (int64_t i = 0; i < n; ++i)
+    labels[i] = int32_t((i * 7) % 3);
+  std::string error;
+  std::unique_ptr<StepKernel> hk =
+      sparsec::train::makeHalideStep(g, threadCount, error);
+  if (!hk)
+    return fail(Status::error(error));
+  auto ref = makeReferenceStep(g, 1);
+  StepResult rr, hr;
+  Gradients rg = makeGradients(g), hg = makeGradients(g);
+  for (auto &v : hg)
+    std::fill(v.begin(), v.end(), 123.0f); // every element must be written
+  std::vector<float> ro(n * g.outputSize()), ho(ro.size());
+  if (Status s = ref->train(x.data(), labels.data(), n, 99, false, rr, rg); !s)
+    return fail(s);
+  if (Status s = hk->train(x.data(), labels.data(), n, 99, false, hr, hg); !s)
+    return fail(s);
+  if (Status s = ref->forward(x.data(), n, ro.data()); !s)
+    return fail(s);
+  if (Status s = hk->forward(x.data(), n, ho.data()); !s)
+    return fail(s);
+  double worst = 0.0, outErr = 0.0;
+  bool maskedZero = true;
+  int64_t compared = 0;
+  for (size_t p = 0; p < rg.size(); ++p)
+    for (size_t i = 0; i < rg[p].size(); ++i) {
+      worst = std::max(worst, std::fabs(double(hg[p][i]) - rg[p][i]) /
+                                  (1e-3 + std::fabs(rg[p][i])));
+      if (!g.params[p].kept(int64_t(i)))
+        maskedZero &= hg[p][i] == 0.0f;
+      ++compared;
+    }
+  for (size_t i = 0; i < ro.size(); ++i)
+    outErr = std::max(outErr, std::fabs(double(ho[i]) - ro[i]) /
+                                  (1e-3 + std::fabs(ro[i])));
+  double lossErr = std::fabs(hr.loss - rr.loss) / std::max(1e-3, rr.loss);
+  bool ok = worst < 1e-3 && outErr < 1e-4 && lossErr < 1e-5 &&
+            hr.correct == rr.correct && maskedZero;
+  std::printf("%s, %d threads: halide %s reference (%lld gradients), masked "
+              "gradients zero %s\n",
+              op.c_str(), threadCount, ok ? "agrees with" : "DIFFERS from",
+              (long long)compared, maskedZero ? "yes" : "NO");
+  if (!ok)
+    std::printf("  gradients %g, output %g, loss %g (%g vs %g), correct %lld "
+                "vs %lld\n",
+                worst, outErr, lossErr, hr.loss, rr.loss,
+                (long long)hr.correct, (long long)rr.correct);
+  return ok ? 0 : 1;
+}
+#endif
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -861,6 +937,10 @@ int main(int argc, char **argv) {
     return train(arg, argc > 3 ? argv[3] : ".");
   if (c == "grow")
     return grow();
+#ifdef SPARSEC_HALIDE_STEP
+  if (c == "halide")
+    return halide(arg, argc > 3 ? std::atoi(argv[3]) : 1);
+#endif
   std::fprintf(stderr, "unknown case '%s'\n", c.c_str());
   return 2;
 }
