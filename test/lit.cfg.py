@@ -37,7 +37,21 @@ config.substitutions.append(
 config.substitutions.append(("%harness", os.path.join(utils, "harness.c")))
 config.substitutions.append(("%cc-aarch64", "aarch64-linux-gnu-gcc"))
 config.substitutions.append(("%qemu-aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
-config.substitutions.append(("%cc", "cc"))
+# In an ASan + UBSan build (-DSPARSEC_SANITIZE=ON, .ci/sanitize.sh) the C
+# programs the tests link against generated objects are instrumented too,
+# and any report fails the test.
+if config.sparsec_sanitized:
+    config.available_features.add("sanitized")
+    config.environment["ASAN_OPTIONS"] = (
+        "detect_leaks=0:abort_on_error=1:symbolize=1:allow_user_poisoning=0")
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    config.environment["ASAN_SYMBOLIZER_PATH"] = os.path.join(
+        config.llvm_tools_dir, "llvm-symbolizer")
+    config.substitutions.append(
+        ("%cc", "clang-19 -fsanitize=address,undefined "
+                "-fno-sanitize-recover=undefined -fno-omit-frame-pointer"))
+else:
+    config.substitutions.append(("%cc", "cc"))
 # PyTorch 1.13 is Debian's python3-torch, for /usr/bin/python3 (not for a
 # python3 found first on PATH).
 config.substitutions.append(("%torch-python", "/usr/bin/python3"))

@@ -211,12 +211,20 @@ private:
   /// gradient of parameter `param`.
   void scatterGradient(int param, const Pattern &pat, Func packed,
                        int64_t cols);
-  /// sum over u < V of lanes(u, e), in lane order.
-  Expr sumLanes(Func lanes, Expr e) const {
+  /// sum over u < width of lanes(u, e), in lane order.
+  Expr sumLanes(Func lanes, Expr e, int width) const {
     Expr s = lanes(0, e);
-    for (int u = 1; u < V; ++u)
+    for (int u = 1; u < width; ++u)
       s = s + lanes(u, e);
     return s;
+  }
+  /// The vector width for loops of `extent`: the widest power of two up to
+  /// the target's that divides it (no tail), else the target's (guarded).
+  int lanesFor(int extent) const {
+    for (int w = V; w >= 4; w /= 2)
+      if (extent % w == 0)
+        return w;
+    return V;
   }
   /// Padded input of a window op.
   Func padded(const Value &in, const Node &node, const std::string &name,
@@ -267,10 +275,11 @@ Value Builder::shapeLike(int node, const std::string &name) const {
 
 void Builder::rootSchedule(Value &v) {
   Var inner = v.spatial ? x : i;
+  int w = lanesFor(v.spatial ? v.W : v.size);
   v.f.compute_root();
-  v.f.vectorize(inner, V, TailStrategy::GuardWithIf).parallel(b);
+  v.f.vectorize(inner, w, TailStrategy::GuardWithIf).parallel(b);
   for (int s = 0; s < v.f.num_update_definitions(); ++s)
-    v.f.update(s).vectorize(inner, V, TailStrategy::GuardWithIf).parallel(b);
+    v.f.update(s).vectorize(inner, w, TailStrategy::GuardWithIf).parallel(b);
 }
 
 Func Builder::padded(const Value &in, const Node &node, const std::string &name,
@@ -362,10 +371,11 @@ Value Builder::forwardNode(int idx, std::string &error) {
         xp(x * sx + kx * dx - pl, y * sy + ky * dy - pt,
            (c / i32(og)) * i32(cg) + ci, b);
     Var xo("xo"), xi("xi");
-    out.f.compute_root().vectorize(x, V, TailStrategy::GuardWithIf).parallel(b);
+    int w = lanesFor(out.W);
+    out.f.compute_root().vectorize(x, w, TailStrategy::GuardWithIf).parallel(b);
     out.f.update()
-        .split(x, xo, xi, V, TailStrategy::GuardWithIf)
-        .reorder(xi, r, xo, y, c, b)
+        .split(x, xo, xi, w, TailStrategy::GuardWithIf)
+        .reorder(xi, xo, y, r, c, b)
         .vectorize(xi)
         .parallel(b);
     break;
@@ -558,7 +568,7 @@ void Builder::backwardNode(int idx, const Value &dyv) {
       lanes.bound(u, 0, V);
       lanes.compute_root().vectorize(u).parallel(e, 16, TailStrategy::GuardWithIf);
       lanes.update().reorder(u, rb, e).vectorize(u).parallel(e, 16, TailStrategy::GuardWithIf);
-      packed(e) = sumLanes(lanes, e);
+      packed(e) = sumLanes(lanes, e, V);
       packed.compute_root().parallel(e, 64, TailStrategy::GuardWithIf);
       scatterGradient(node.weight, pat, packed, K);
     }
@@ -608,21 +618,23 @@ void Builder::backwardNode(int idx, const Value &dyv) {
     }
     if (g.params[node.weight].trainable) {
       Func lanes(nm(idx, "dw_lanes")), packed(nm(idx, "dw"));
-      RDom r(0, (OW + V - 1) / V, 0, OH, 0, n, "r");
-      Expr ox = r.x * V + u, oxc = hl::min(ox, OW - 1);
+      // Lanes along the output row; when the width divides the row, loads
+      // are contiguous and need no guard.
+      int w = lanesFor(OW);
+      bool exact = OW % w == 0;
+      RDom r(0, (OW + w - 1) / w, 0, OH, 0, n, "r");
+      Expr ox = r.x * w + u, oxc = exact ? ox : hl::min(ox, OW - 1);
       Expr co = pat.rowAt(e), j = pat.colAt(e);
       Expr kx = j % KW, ky = (j / KW) % KH, ci = j / (KH * KW);
+      Expr prod = dyv.at(oxc, r.y, co, r.z) *
+                  xp(oxc * sx + kx * dxs - pl, r.y * sy + ky * dys - pt,
+                     (co / i32(og)) * i32(cg) + ci, r.z);
       lanes(u, e) = 0.0f;
-      lanes(u, e) += hl::select(
-          ox < OW,
-          dyv.at(oxc, r.y, co, r.z) *
-              xp(oxc * sx + kx * dxs - pl, r.y * sy + ky * dys - pt,
-                 (co / i32(og)) * i32(cg) + ci, r.z),
-          0.0f);
-      lanes.bound(u, 0, V);
+      lanes(u, e) += exact ? prod : hl::select(ox < OW, prod, 0.0f);
+      lanes.bound(u, 0, w);
       lanes.compute_root().vectorize(u).parallel(e, 4, TailStrategy::GuardWithIf);
       lanes.update().reorder(u, r.x, r.y, r.z, e).vectorize(u).parallel(e, 4, TailStrategy::GuardWithIf);
-      packed(e) = sumLanes(lanes, e);
+      packed(e) = sumLanes(lanes, e, w);
       packed.compute_root().parallel(e, 64, TailStrategy::GuardWithIf);
       scatterGradient(node.weight, pat, packed, Kc);
     }
@@ -656,22 +668,39 @@ void Builder::backwardNode(int idx, const Value &dyv) {
       Expr co = pat.rowAt(ent), j = pat.colAt(ent);
       Expr kx = j % KW, ky = (j / KW) % KH;
       Expr px = x + pl - kx * dxs, py = y + pt - ky * dys;
-      Expr ox = px / sx, oy = py / sy;
-      Expr valid = px >= 0 && py >= 0 && ox < OW && oy < OH;
-      if (sx != 1)
-        valid = valid && px % sx == 0;
-      if (sy != 1)
-        valid = valid && py % sy == 0;
-      dx.f(x, y, c, b) += hl::select(
-          valid,
-          P(node.weight, co * i32(Kc) + j) *
-              dyv.at(hl::clamp(ox, 0, OW - 1), hl::clamp(oy, 0, OH - 1), co, b),
-          0.0f);
+      Expr wv = P(node.weight, co * i32(Kc) + j);
+      if (sx == 1 && sy == 1) {
+        // Stride 1: the output gradient padded with zeros, read at a shift
+        // (contiguous loads, no per-lane test).
+        Func dyp(nm(idx, "dy_padded"));
+        Expr inside = x >= 0 && x < OW && y >= 0 && y < OH;
+        dyp(x, y, c, b) = hl::select(
+            inside,
+            dyv.at(hl::clamp(x, 0, OW - 1), hl::clamp(y, 0, OH - 1), c, b),
+            0.0f);
+        dyp.compute_root()
+            .vectorize(x, lanesFor(OW), TailStrategy::GuardWithIf)
+            .parallel(b);
+        dx.f(x, y, c, b) += wv * dyp(px, py, co, b);
+      } else {
+        Expr ox = px / sx, oy = py / sy;
+        Expr valid = px >= 0 && py >= 0 && ox < OW && oy < OH;
+        if (sx != 1)
+          valid = valid && px % sx == 0;
+        if (sy != 1)
+          valid = valid && py % sy == 0;
+        dx.f(x, y, c, b) += hl::select(
+            valid,
+            wv * dyv.at(hl::clamp(ox, 0, OW - 1), hl::clamp(oy, 0, OH - 1),
+                        co, b),
+            0.0f);
+      }
       Var xo("xo"), xi("xi");
-      dx.f.compute_root().vectorize(x, V, TailStrategy::GuardWithIf).parallel(b);
+      int w = lanesFor(in.W);
+      dx.f.compute_root().vectorize(x, w, TailStrategy::GuardWithIf).parallel(b);
       dx.f.update()
-          .split(x, xo, xi, V, TailStrategy::GuardWithIf)
-          .reorder(xi, r, xo, y, c, b)
+          .split(x, xo, xi, w, TailStrategy::GuardWithIf)
+          .reorder(xi, xo, y, r, c, b)
           .vectorize(xi)
           .parallel(b);
       addContribution(inIdx, dx);
