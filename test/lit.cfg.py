@@ -47,11 +47,15 @@ if config.sparsec_sanitized:
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     config.environment["ASAN_SYMBOLIZER_PATH"] = os.path.join(
         config.llvm_tools_dir, "llvm-symbolizer")
-    config.substitutions.append(
-        ("%cc", "clang-19 -fsanitize=address,undefined "
-                "-fno-sanitize-recover=undefined -fno-omit-frame-pointer"))
+    sanitize = ("-fsanitize=address,undefined -fno-sanitize-recover=undefined "
+                "-fno-omit-frame-pointer")
+    config.substitutions.append(("%cxx", "clang++-19 " + sanitize))
+    config.substitutions.append(("%cc", "clang-19 " + sanitize))
 else:
+    config.substitutions.append(("%cxx", "c++"))
     config.substitutions.append(("%cc", "cc"))
+# Halide's headers (HalideBuffer.h), for programs that call --train objects.
+config.substitutions.append(("%halide_include", config.halide_include_dir))
 # PyTorch 1.13 is Debian's python3-torch, for /usr/bin/python3 (not for a
 # python3 found first on PATH).
 config.substitutions.append(("%torch-python", "/usr/bin/python3"))
@@ -62,7 +66,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sparsec_tools_dir, config.llvm_tools_dir]
 tools = ["sparsec", "sparsec-opt", "lenet5-classify", "mnist-classify",
-         "sparsec-runtime-test", "sparsec-halide-step-test"]
+         "sparsec-runtime-test", "sparsec-halide-step-test", "finetune"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(
     ("%preserve", f"{config.python_executable} {utils}/preserve.py "

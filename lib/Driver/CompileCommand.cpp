@@ -8,6 +8,8 @@
 
 #include "sparsec/Conversion/SNNToHalide/Compile.h"
 #include "sparsec/Conversion/SNNToHalide/TargetSpec.h"
+#include "sparsec/Train/HalideStep.h"
+#include "sparsec/Train/Import.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -40,6 +42,12 @@ cl::opt<bool> profile("profile", cl::sub(sub),
                       cl::desc("Instrument the code to print the time spent "
                                "in each layer's stages when the program "
                                "exits"));
+cl::opt<bool> trainStep(
+    "train", cl::sub(sub),
+    cl::desc("Compile the training step instead of inference: "
+             "<name>_train_step (loss and gradients), <name>_train_forward "
+             "and <name>_train_init on Halide buffers, for apps that "
+             "fine-tune with the runtime library (masks compiled in)"));
 cl::list<Emit> emit(
     "emit", cl::sub(sub), cl::CommaSeparated,
     cl::desc("What to write (default: obj,header)"),
@@ -50,6 +58,45 @@ cl::list<Emit> emit(
                clEnumValN(Emit::Mlir, "mlir",
                           "print the IR with the chosen formats and "
                           "schedules to stdout")));
+
+llvm::SmallString<256> outputStem() {
+  llvm::SmallString<256> stem(output);
+  if (llvm::sys::path::extension(stem) == ".o")
+    llvm::sys::path::replace_extension(stem, "");
+  return stem;
+}
+
+int compileTrain(func::FuncOp fn, const halide::TargetSpec &spec) {
+  for (Emit e : emit)
+    if (e == Emit::Assembly || e == Emit::Mlir) {
+      driver::error("compile") << "--train emits obj, header and stmt only\n";
+      return 1;
+    }
+  FailureOr<train::ImportedNetwork> net = train::importNetwork(fn);
+  if (failed(net))
+    return 1;
+  std::vector<Emit> kinds(emit.begin(), emit.end());
+  if (kinds.empty())
+    kinds = {Emit::Object, Emit::Header};
+  auto wants = [&](Emit e) { return llvm::is_contained(kinds, e); };
+  llvm::SmallString<256> stem = outputStem();
+  train::TrainStepOutputs outs;
+  if (wants(Emit::Object))
+    outs.object = output;
+  if (wants(Emit::Header))
+    outs.header = (stem + ".h").str();
+  if (wants(Emit::Stmt))
+    outs.stmt = (stem + ".stmt").str();
+  std::string error;
+  if (!train::compileTrainStep(net->graph, fn.getSymName().str(),
+                               spec.halideTarget,
+                               llvm::sys::path::filename(network.file).str(),
+                               outs, error)) {
+    fn.emitError() << error;
+    return 1;
+  }
+  return 0;
+}
 
 int run() {
   Session session;
@@ -64,6 +111,8 @@ int run() {
     return 1;
   }
   spec->profile = profile;
+  if (trainStep)
+    return compileTrain(fn, *spec);
   if (failed(halide::prepareNetwork(fn, *spec)))
     return 1;
 

@@ -30,6 +30,10 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <sstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 using namespace sparsec;
 using namespace sparsec::runtime;
@@ -902,7 +906,7 @@ bool Builder::build(std::string &error) {
   }
 
   if (!train) {
-    output = Func(prefix + "output");
+    output = Func("output");
     output(i, b) = act[g.output].flat(i, b);
     output.compute_root().vectorize(i, V, TailStrategy::GuardWithIf).parallel(b);
     return true;
@@ -1057,7 +1061,7 @@ Status HalideStep::ensure() {
   try {
     target = hl::get_jit_target_from_environment();
     auto f = std::make_unique<Builder>(g, target, /*train=*/false, "f_");
-    auto t = std::make_unique<Builder>(g, target, /*train=*/true, "t_");
+    auto t = std::make_unique<Builder>(g, target, /*train=*/true, "");
     std::string error;
     if (!f->build(error) || !t->build(error))
       return Status::error("the Halide step kernels cannot train this "
@@ -1173,4 +1177,251 @@ sparsec::train::makeHalideStep(const Graph &g, int threads,
     return nullptr;
   }
   return k;
+}
+
+namespace {
+
+const char *roleName(ParamRole r) {
+  switch (r) {
+  case ParamRole::Weight: return "weight";
+  case ParamRole::Bias: return "bias";
+  case ParamRole::Scale: return "scale";
+  case ParamRole::Shift: return "shift";
+  case ParamRole::Mean: return "mean";
+  case ParamRole::Var: return "var";
+  }
+  return "?";
+}
+
+/// The sparsec part of a --train header: sizes and the parameter table.
+std::string trainHeader(const Graph &g, const std::string &name,
+                        const std::string &target,
+                        const std::string &sourceName) {
+  std::vector<std::string> pnames = paramNames(g);
+  int lossNode = g.output;
+  if (g.nodes[lossNode].kind == OpKind::Softmax)
+    lossNode = g.nodes[lossNode].inputs[0];
+  std::string guard = "SPARSEC_TRAIN_" + cName(name) + "_H";
+  for (char &ch : guard)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string h;
+  h += fmt::format(
+      "/* Training step of network @{0}, compiled by `sparsec compile --train`\n"
+      "   from {1} for {2}. Generated file; do not edit.\n\n"
+      "   Entry points (Halide 14 buffers, see HalideBuffer.h; dimensions are\n"
+      "   listed innermost first; each returns 0 or a Halide error code):\n\n"
+      "   {0}_train_step(input, labels, dropout_seed, <parameters...>,\n"
+      "                  loss_sum, correct, <gradients...>)\n"
+      "     input [{0}_train_input_size, n] f32, labels [n] i32 in\n"
+      "     [0, {0}_train_classes); the parameters in the order of\n"
+      "     {0}_train_params, each 1-D of its size. Writes loss_sum (0-D f64,\n"
+      "     the summed softmax cross-entropy: divide by n for the mean),\n"
+      "     correct (0-D i32) and the gradient of the mean loss for every\n"
+      "     trainable parameter, in table order. Masked-out weights (as\n"
+      "     compiled) get a zero gradient; dropout is on, drawn from\n"
+      "     dropout_seed.\n\n"
+      "   {0}_train_forward(input, <parameters...>, output)\n"
+      "     inference: output [{0}_train_output_size, n] f32.\n\n"
+      "   {0}_train_init(<parameters...>, <masks...>)\n"
+      "     writes the compiled parameters' values (1-D f32 each) and, for\n"
+      "     each masked parameter in table order, its mask (1-D u8, 1 = kept).\n\n"
+      "   Buffers of the wrong shape make a call fail with a Halide error\n"
+      "   code; Halide's default error handler prints the message and aborts,\n"
+      "   so install one with halide_set_error_handler (HalideRuntime.h) to\n"
+      "   get the code back.\n\n"
+      "   The kept positions of every masked weight are compiled in: keep\n"
+      "   masked-out weights at zero (the runtime's Optimizer does), and\n"
+      "   recompile after changing a mask. */\n",
+      name, sourceName, target);
+  h += fmt::format("#ifndef {0}\n#define {0}\n\n", guard);
+  h += "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+       "struct halide_buffer_t;\n\n";
+  auto decl = [&](const std::string &fn, const std::vector<std::string> &args) {
+    std::string d = "int " + fn + "(";
+    for (size_t k = 0; k < args.size(); ++k)
+      d += (k ? ",\n    " : "\n    ") + args[k];
+    return d + ");\n\n";
+  };
+  std::vector<std::string> step{"struct halide_buffer_t *input",
+                                "struct halide_buffer_t *labels",
+                                "uint64_t dropout_seed"};
+  std::vector<std::string> fwdArgs{"struct halide_buffer_t *input"};
+  std::vector<std::string> init;
+  for (const std::string &pn : pnames) {
+    step.push_back("struct halide_buffer_t *" + pn);
+    fwdArgs.push_back("struct halide_buffer_t *" + pn);
+    init.push_back("struct halide_buffer_t *" + pn);
+  }
+  step.push_back("struct halide_buffer_t *loss_sum");
+  step.push_back("struct halide_buffer_t *correct");
+  for (size_t k = 0; k < g.params.size(); ++k) {
+    if (g.params[k].trainable)
+      step.push_back("struct halide_buffer_t *" + pnames[k] + "_grad");
+    if (g.params[k].hasMask())
+      init.push_back("struct halide_buffer_t *" + pnames[k] + "_mask");
+  }
+  fwdArgs.push_back("struct halide_buffer_t *output");
+  h += decl(name + "_train_step", step);
+  h += decl(name + "_train_forward", fwdArgs);
+  h += decl(name + "_train_init", init);
+  int trainable = 0, masked = 0;
+  for (const Param &p : g.params) {
+    trainable += p.trainable;
+    masked += p.hasMask();
+  }
+  h += "enum {\n";
+  h += fmt::format("  {}_train_input_size = {},\n", name, g.inputSize());
+  h += fmt::format("  {}_train_output_size = {},\n", name, g.outputSize());
+  h += fmt::format("  {}_train_classes = {},\n", name, g.nodes[lossNode].size());
+  h += fmt::format("  {}_train_param_count = {},\n", name, g.params.size());
+  h += fmt::format("  {}_train_trainable_count = {},\n", name, trainable);
+  h += fmt::format("  {}_train_masked_count = {}\n", name, masked);
+  h += "};\n\n";
+  h += "#ifndef SPARSEC_TRAIN_PARAM_DEFINED\n#define SPARSEC_TRAIN_PARAM_DEFINED\n"
+       "/* One parameter of a compiled training step. */\n"
+       "typedef struct sparsec_train_param {\n"
+       "  const char *name;     /* as in the network, e.g. \"fc1.weight\" */\n"
+       "  const char *role;     /* weight, bias, scale, shift, mean, var */\n"
+       "  int rank;\n"
+       "  int64_t shape[4];     /* row-major; weights [out, in(, kh, kw)] */\n"
+       "  int64_t size;\n"
+       "  int trainable;        /* has a gradient output */\n"
+       "  int masked;           /* has a mask output in _train_init */\n"
+       "} sparsec_train_param;\n#endif\n\n";
+  h += fmt::format("static const sparsec_train_param {}_train_params[{}] = {{\n",
+                   name, std::max<size_t>(1, g.params.size()));
+  for (size_t k = 0; k < g.params.size(); ++k) {
+    const Param &p = g.params[k];
+    std::string shape;
+    for (size_t d = 0; d < 4; ++d)
+      shape += (d ? ", " : "") +
+               std::to_string(d < p.shape.size() ? p.shape[d] : 0);
+    h += fmt::format("  {{\"{}\", \"{}\", {}, {{{}}}, {}, {}, {}}}, /* {} */\n",
+                     p.name, roleName(p.role), p.shape.size(), shape, p.size(),
+                     int(p.trainable), int(p.hasMask()), pnames[k]);
+  }
+  h += "};\n\n#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
+  h += fmt::format("#endif /* {} */\n", guard);
+  return h;
+}
+
+/// Files written under temporary names and renamed into place together.
+class PendingFiles {
+public:
+  ~PendingFiles() {
+    for (auto &[tmp, dest] : files)
+      std::remove(tmp.c_str());
+  }
+  std::string add(const std::string &dest) {
+    if (dest.empty())
+      return "";
+    std::string tmp = dest + ".tmp" + std::to_string(getpid());
+    files.push_back({tmp, dest});
+    return tmp;
+  }
+  bool commit(std::string &error) {
+    for (auto &[tmp, dest] : files)
+      if (std::rename(tmp.c_str(), dest.c_str()) != 0) {
+        error = "cannot write '" + dest + "': " + std::strerror(errno);
+        return false;
+      }
+    files.clear();
+    return true;
+  }
+
+private:
+  std::vector<std::pair<std::string, std::string>> files;
+};
+
+} // namespace
+
+bool sparsec::train::compileTrainStep(const Graph &g, const std::string &name,
+                                      const std::string &halideTarget,
+                                      const std::string &sourceName,
+                                      const TrainStepOutputs &outputs,
+                                      std::string &error) {
+  if (Status s = checkGraph(g); !s) {
+    error = s.message();
+    return false;
+  }
+  if (cName(name) != name) {
+    error = "name @" + name + " is not a C identifier; rename the function";
+    return false;
+  }
+  PendingFiles files;
+  std::string obj = files.add(outputs.object), hdr = files.add(outputs.header),
+              stmt = files.add(outputs.stmt);
+  try {
+    hl::Target t(halideTarget);
+    Builder trn(g, t, /*train=*/true, ""), fwd(g, t, /*train=*/false, "f_");
+    if (!trn.build(error) || !fwd.build(error)) {
+      error = "the training step cannot be compiled: " + error;
+      return false;
+    }
+    std::vector<hl::Argument> targs{trn.input, trn.labels, trn.seed};
+    std::vector<hl::Argument> fargs{fwd.input};
+    for (size_t p = 0; p < g.params.size(); ++p) {
+      targs.push_back(trn.params[p]);
+      fargs.push_back(fwd.params[p]);
+    }
+    std::vector<Func> touts{trn.lossSum, trn.correct};
+    for (size_t p = 0; p < g.params.size(); ++p)
+      if (g.params[p].trainable)
+        touts.push_back(trn.grads[p]);
+    std::vector<std::string> pnames = paramNames(g);
+    hl::Module module = hl::Pipeline(touts).compile_to_module(
+        targs, name + "_train_step", t);
+    hl::Module fm = hl::Pipeline(fwd.output).compile_to_module(
+        fargs, name + "_train_forward", t);
+    auto merge = [&](const hl::Module &m) {
+      for (const hl::Internal::LoweredFunc &f : m.functions())
+        module.append(f);
+      for (const hl::Buffer<> &b : m.buffers())
+        module.append(b);
+    };
+    merge(fm);
+
+    // The compiled values and masks, as constants an init function copies.
+    std::vector<Func> inits;
+    Var i("i");
+    for (size_t p = 0; p < g.params.size(); ++p) {
+      const Param &q = g.params[p];
+      hl::Buffer<float> v(static_cast<int>(q.size()), "init_" + pnames[p] + "_values");
+      std::copy(q.values.begin(), q.values.end(), v.data());
+      Func f(pnames[p]);
+      f(i) = v(i);
+      inits.push_back(f);
+    }
+    for (size_t p = 0; p < g.params.size(); ++p) {
+      const Param &q = g.params[p];
+      if (!q.hasMask())
+        continue;
+      hl::Buffer<uint8_t> m(static_cast<int>(q.size()), "init_" + pnames[p] + "_mask_values");
+      std::copy(q.mask.begin(), q.mask.end(), m.data());
+      Func f(pnames[p] + "_mask");
+      f(i) = m(i);
+      inits.push_back(f);
+    }
+    merge(hl::Pipeline(inits).compile_to_module({}, name + "_train_init", t));
+
+    std::map<hl::OutputFileType, std::string> outs;
+    if (!obj.empty())
+      outs[hl::OutputFileType::object] = obj;
+    if (!stmt.empty())
+      outs[hl::OutputFileType::stmt] = stmt;
+    module.compile(outs);
+  } catch (const hl::Error &e) {
+    error = std::string("Halide cannot compile the training step: ") + e.what();
+    return false;
+  }
+  if (!hdr.empty()) {
+    std::ofstream out(hdr);
+    out << trainHeader(g, name, halideTarget, sourceName);
+    out.close();
+    if (!out) {
+      error = "cannot write '" + outputs.header + "'";
+      return false;
+    }
+  }
+  return files.commit(error);
 }

@@ -35,21 +35,24 @@ std::unique_ptr<runtime::StepKernel> makeHalideStep(const runtime::Graph &g,
                                                     int threads,
                                                     std::string &error);
 
-/// What `compileTrainStep` writes; empty paths are skipped. All are written
-/// atomically by the caller's temporary names.
+/// What `compileTrainStep` writes; empty paths are skipped. Each file is
+/// written to a temporary name and renamed into place once all are written.
 struct TrainStepOutputs {
   std::string object;
   std::string header;
   std::string stmt;
 };
 
-/// Compiles `g`'s training step and forward pass ahead of time as
-/// `<name>_train_step` and `<name>_train_forward` for the Halide target
-/// string `halideTarget` (e.g. "x86-64-linux-avx-avx2-f16c-fma-sse41"), with
-/// the header `<name>_train.h` describing the parameters. Returns false with
-/// `error` set on failure.
+/// Compiles `g`'s training step ahead of time for the Halide target string
+/// `halideTarget` (e.g. "x86-64-linux-avx-avx2-f16c-fma-sse41") into one
+/// object with three entry points on Halide buffers: `<name>_train_step`
+/// (loss, correct count and gradients), `<name>_train_forward` (the
+/// network's output for given parameters) and `<name>_train_init` (the
+/// parameters' values and masks as compiled), and a header that declares
+/// them and describes every parameter. Returns false with `error` set on
+/// failure; nothing is written then.
 bool compileTrainStep(const runtime::Graph &g, const std::string &name,
-                      const std::string &halideTarget, int threads,
+                      const std::string &halideTarget,
                       const std::string &sourceName,
                       const TrainStepOutputs &outputs, std::string &error);
 
