@@ -11,6 +11,10 @@
 # changes) and defines the static library <target>, whose interface carries
 # the generated header (<target>.h) on its include path and the system
 # libraries the object needs (pthread, dl, m). Link it and include the header.
+# With TRAIN it is the training step instead (`sparsec compile --train`:
+# <name>_train_step, _train_forward and _train_init on Halide buffers, with
+# Halide's headers on the include path); apps fine-tune with it and
+# Sparsec::runtime.
 #
 #===----------------------------------------------------------------------===#
 include_guard(GLOBAL)
@@ -22,10 +26,6 @@ function(sparsec_add_network target)
   endif()
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "sparsec_add_network(${target}): SOURCE <net.mlir> is required")
-  endif()
-  if(ARG_TRAIN)
-    message(FATAL_ERROR "sparsec_add_network(${target}): TRAIN needs `sparsec compile --train`, "
-                        "which this version of sparsec does not have yet")
   endif()
   if(NOT ARG_TARGET)
     set(ARG_TARGET host)
@@ -51,17 +51,26 @@ function(sparsec_add_network target)
   if(ARG_THREADS)
     list(APPEND args "--threads=${ARG_THREADS}")
   endif()
+  set(what "${ARG_TARGET}")
+  if(ARG_TRAIN)
+    list(APPEND args --train)
+    set(what "${ARG_TARGET}, training step")
+  endif()
   file(MAKE_DIRECTORY "${dir}")
   add_custom_command(
     OUTPUT "${obj}" "${header}"
     COMMAND Sparsec::sparsec ${args}
     DEPENDS "${source}" Sparsec::sparsec
-    COMMENT "sparsec compile ${ARG_SOURCE} (${ARG_TARGET})"
+    COMMENT "sparsec compile ${ARG_SOURCE} (${what})"
     VERBATIM)
   set_source_files_properties("${obj}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
   add_library(${target} STATIC "${obj}" "${header}")
   set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
   target_include_directories(${target} INTERFACE "${dir}")
+  if(ARG_TRAIN AND SPARSEC_HALIDE_INCLUDE_DIR)
+    # The training step's entry points take Halide buffers (HalideBuffer.h).
+    target_include_directories(${target} INTERFACE "${SPARSEC_HALIDE_INCLUDE_DIR}")
+  endif()
   find_package(Threads REQUIRED)
   target_link_libraries(${target} INTERFACE Threads::Threads ${CMAKE_DL_LIBS} m)
 endfunction()
