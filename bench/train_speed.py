@@ -2,6 +2,7 @@
 """Training-step speed: sparsec's masked fine-tuning vs PyTorch's dense step.
 
   bench/train_speed.py [--sparsity 0.95] [--batch 128] [--threads 2] [--repeats 3]
+                       [--kernels reference,halide]
 
 LeNet-300-100 (examples/train/make_nets.py), pruned with `sparsec prune
 --scope global`, fine-tuned by `sparsec train` for one epoch over the first
@@ -24,7 +25,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def sparsec_rate(sparsec, net, data, args, work):
+def sparsec_rate(sparsec, net, data, args, work, kernel):
     pruned = os.path.join(work, "pruned.mlir")
     subprocess.run([sparsec, "prune", net, "-o", pruned, "--sparsity", str(args.sparsity),
                     "--scope", "global"], check=True, stdout=subprocess.DEVNULL)
@@ -34,7 +35,8 @@ def sparsec_rate(sparsec, net, data, args, work):
         subprocess.run([sparsec, "train", pruned, "--data", data, "-o", os.path.join(work, "out.mlir"),
                         "--epochs", "1", "--batch-size", str(args.batch), "--optimizer", "sgd",
                         "--lr", "0.01", "--limit-train", str(args.examples), "--limit-test", "100",
-                        "--threads", str(args.threads), "--progress", "none", "--log", log],
+                        "--threads", str(args.threads), "--progress", "none", "--log", log,
+                        "--kernel", kernel],
                        check=True, stdout=subprocess.DEVNULL)
         rates.append(json.load(open(log))["epochs"][0]["examples_per_second"])
     return statistics.median(rates)
@@ -89,6 +91,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--examples", type=int, default=12800)
+    p.add_argument("--kernels", default="reference,halide",
+                   help="sparsec's step kernels to time (comma-separated)")
     p.add_argument("--sparsec", default=os.path.join(ROOT, "build", "bin", "sparsec"))
     p.add_argument("--data", default=os.path.join(ROOT, ".cache", "data", "mnist"))
     args = p.parse_args()
@@ -97,12 +101,15 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         subprocess.run([sys.executable, os.path.join(ROOT, "examples", "train", "make_nets.py"), work],
                        check=True, stdout=subprocess.DEVNULL)
-        s = sparsec_rate(args.sparsec, os.path.join(work, "lenet300.mlir"), args.data, args, work)
+        rates = {k: sparsec_rate(args.sparsec, os.path.join(work, "lenet300.mlir"), args.data,
+                                 args, work, k)
+                 for k in args.kernels.split(",")}
     t = torch_rate(args.data, args)
     print(f"LeNet-300-100, batch {args.batch}, {args.threads} threads, median of {args.repeats}:")
-    print(f"  sparsec masked fine-tuning at {args.sparsity:.0%}: {s:,.0f} examples/s")
-    print(f"  PyTorch 1.13 dense SGD step:            {t:,.0f} examples/s")
-    print(f"  ratio: {s / t:.2f}x")
+    for k, s in rates.items():
+        print(f"  sparsec masked fine-tuning at {args.sparsity:.0%}, {k} kernels: "
+              f"{s:,.0f} examples/s ({s / t:.2f}x PyTorch)")
+    print(f"  PyTorch 1.13 dense SGD step: {t:,.0f} examples/s")
     path, fast = blas()
     print(f"  PyTorch's BLAS: {path}")
     if not fast:

@@ -335,7 +335,8 @@ Value Builder::forwardNode(int idx, std::string &error) {
     int64_t K = in.size, M = node.shape[0];
     const Pattern &pat = pattern(node.weight, M, K);
     Func xt(nm(idx, "xt"));
-    xt(b, i) = in.flat(i, b);
+    // Zero past the batch: the weight gradient reads whole vectors of it.
+    xt(b, i) = hl::select(b < n, in.flat(i, hl::min(b, n - 1)), 0.0f);
     xt.compute_root().vectorize(b, V, TailStrategy::GuardWithIf).parallel(i, 8, TailStrategy::GuardWithIf);
     Func yt(nm(idx, "yt"));
     yt(b, i) = node.bias >= 0 ? P(node.bias, i) : Expr(0.0f);
@@ -548,7 +549,7 @@ void Builder::backwardNode(int idx, const Value &dyv) {
     const Pattern &pat = pattern(node.weight, M, K);
     Func xt = denseT[idx];
     Func dyt(nm(idx, "dyt"));
-    dyt(b, i) = dyv.flat(i, b);
+    dyt(b, i) = hl::select(b < n, dyv.flat(i, hl::min(b, n - 1)), 0.0f);
     dyt.compute_root().vectorize(b, V, TailStrategy::GuardWithIf).parallel(i, 8, TailStrategy::GuardWithIf);
     if (node.bias >= 0 && g.params[node.bias].trainable) {
       Func db(nm(idx, "dbias"));
@@ -560,15 +561,14 @@ void Builder::backwardNode(int idx, const Value &dyv) {
       grads[node.bias] = db;
     }
     if (g.params[node.weight].trainable) {
-      // Per kept entry, its dot product over the batch in V lanes.
+      // Per kept entry, its dot product over the batch in V lanes (the
+      // transposed operands are zero past the batch, so whole vectors are
+      // read without a test).
       Func lanes(nm(idx, "dw_lanes")), packed(nm(idx, "dw"));
       RDom rb(0, (n + V - 1) / V, "rb");
       Expr bb = rb * V + u;
-      Expr bc = hl::min(bb, n - 1);
       lanes(u, e) = 0.0f;
-      lanes(u, e) += hl::select(bb < n,
-                                dyt(bc, pat.rowAt(e)) * xt(bc, pat.colAt(e)),
-                                0.0f);
+      lanes(u, e) += dyt(bb, pat.rowAt(e)) * xt(bb, pat.colAt(e));
       lanes.bound(u, 0, V);
       lanes.compute_root().vectorize(u).parallel(e, 16, TailStrategy::GuardWithIf);
       lanes.update().reorder(u, rb, e).vectorize(u).parallel(e, 16, TailStrategy::GuardWithIf);
