@@ -1033,18 +1033,23 @@ public:
   Status train(const float *x, const int32_t *labels, int64_t n,
                uint64_t dropoutSeed, bool maskedGrads, StepResult &result,
                Gradients &grads) override;
-  Status refresh() override { return ensure(); }
-  /// Compiles the kernels unless they match the graph's masks and shapes.
-  Status ensure();
+  /// Kernels are compiled when first needed and again when the graph's
+  /// masks or shapes differ from the ones they were compiled for.
+  Status refresh() override { return Status::success(); }
+  /// Whether Halide kernels can be built for the graph (without compiling).
+  Status check();
 
 private:
   void bindParams(Builder &b);
 
   const Graph &g;
   int threads;
-  Signature built;
-  bool compiled = false;
-  hl::Target target;
+  /// Compiles the training or the forward kernels unless they match the
+  /// graph's masks and shapes.
+  Status ensure(bool training);
+
+  Signature trnBuilt, fwdBuilt;
+  bool trnReady = false, fwdReady = false;
   std::unique_ptr<Builder> fwd, trn;
   hl::Pipeline fwdPipe, trnPipe;
   /// For gradients of masked-out weights (regrowth), which the generated
@@ -1052,36 +1057,57 @@ private:
   std::unique_ptr<StepKernel> reference;
 };
 
-Status HalideStep::ensure() {
-  if (compiled && built.matches(g))
+Status HalideStep::check() {
+  if (Status s = checkGraph(g); !s)
+    return s;
+  try {
+    hl::Target t = hl::get_jit_target_from_environment();
+    std::string error;
+    Builder f(g, t, /*train=*/false, "f_"), tr(g, t, /*train=*/true, "");
+    if (!f.build(error) || !tr.build(error))
+      return Status::error("the Halide step kernels cannot train this "
+                           "network: " + error + "; use --kernel reference");
+  } catch (const hl::Error &e) {
+    return Status::error(std::string("Halide cannot build the step kernels: ") +
+                         e.what());
+  }
+  return Status::success();
+}
+
+Status HalideStep::ensure(bool training) {
+  Signature &sig = training ? trnBuilt : fwdBuilt;
+  bool &ready = training ? trnReady : fwdReady;
+  if (ready && sig.matches(g))
     return Status::success();
   if (Status s = checkGraph(g); !s)
     return s;
-  compiled = false;
+  ready = false;
   try {
-    target = hl::get_jit_target_from_environment();
-    auto f = std::make_unique<Builder>(g, target, /*train=*/false, "f_");
-    auto t = std::make_unique<Builder>(g, target, /*train=*/true, "");
+    hl::Target target = hl::get_jit_target_from_environment();
+    auto b = std::make_unique<Builder>(g, target, training, training ? "" : "f_");
     std::string error;
-    if (!f->build(error) || !t->build(error))
+    if (!b->build(error))
       return Status::error("the Halide step kernels cannot train this "
                            "network: " + error + "; use --kernel reference");
-    std::vector<Func> outs{t->lossSum, t->correct};
-    for (size_t p = 0; p < g.params.size(); ++p)
-      if (g.params[p].trainable)
-        outs.push_back(t->grads[p]);
-    fwdPipe = hl::Pipeline(f->output);
-    trnPipe = hl::Pipeline(outs);
-    fwdPipe.compile_jit(target);
-    trnPipe.compile_jit(target);
-    fwd = std::move(f);
-    trn = std::move(t);
+    if (training) {
+      std::vector<Func> outs{b->lossSum, b->correct};
+      for (size_t p = 0; p < g.params.size(); ++p)
+        if (g.params[p].trainable)
+          outs.push_back(b->grads[p]);
+      trnPipe = hl::Pipeline(outs);
+      trnPipe.compile_jit(target);
+      trn = std::move(b);
+    } else {
+      fwdPipe = hl::Pipeline(b->output);
+      fwdPipe.compile_jit(target);
+      fwd = std::move(b);
+    }
   } catch (const hl::Error &e) {
     return Status::error(std::string("Halide cannot compile the step "
                                      "kernels: ") + e.what());
   }
-  built = Signature::of(g);
-  compiled = true;
+  sig = Signature::of(g);
+  ready = true;
   return Status::success();
 }
 
@@ -1093,7 +1119,7 @@ void HalideStep::bindParams(Builder &b) {
 }
 
 Status HalideStep::forward(const float *x, int64_t n, float *out) {
-  if (Status s = ensure(); !s)
+  if (Status s = ensure(/*training=*/false); !s)
     return s;
   if (n <= 0)
     return Status::success();
@@ -1121,7 +1147,7 @@ Status HalideStep::train(const float *x, const int32_t *labels, int64_t n,
     return reference->train(x, labels, n, dropoutSeed, maskedGrads, result,
                             grads);
   }
-  if (Status s = ensure(); !s)
+  if (Status s = ensure(/*training=*/true); !s)
     return s;
   int lossNode = g.output;
   if (g.nodes[lossNode].kind == OpKind::Softmax)
@@ -1172,7 +1198,7 @@ sparsec::train::makeHalideStep(const Graph &g, int threads,
   if (threads >= 1)
     setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
   auto k = std::make_unique<HalideStep>(g, threads);
-  if (Status s = k->ensure(); !s) {
+  if (Status s = k->check(); !s) {
     error = s.message();
     return nullptr;
   }
