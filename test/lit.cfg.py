@@ -50,9 +50,16 @@ if config.sparsec_sanitized:
     sanitize = ("-fsanitize=address,undefined -fno-sanitize-recover=undefined "
                 "-fno-omit-frame-pointer")
     config.substitutions.append(("%cxx", "clang++-19 " + sanitize))
+    # Projects configured against the installed (instrumented) package.
+    config.substitutions.append(
+        ("%cmake_sanitize",
+         "-DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "
+         f"'-DCMAKE_C_FLAGS={sanitize}' '-DCMAKE_CXX_FLAGS={sanitize}' "
+         "'-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined'"))
     config.substitutions.append(("%cc", "clang-19 " + sanitize))
 else:
     config.substitutions.append(("%cxx", "c++"))
+    config.substitutions.append(("%cmake_sanitize", ""))
     config.substitutions.append(("%cc", "cc"))
 # Halide's headers (HalideBuffer.h), for programs that call --train objects.
 config.substitutions.append(("%halide_include", config.halide_include_dir))
