@@ -570,7 +570,8 @@ int runEval() {
     return 1;
   }
   std::unique_ptr<rt::StepKernel> kernel;
-  if (failed(train::makeStepKernel(evalKernel, net->graph, 1, kernel, fn)))
+  if (failed(train::makeStepKernel(evalKernel, net->graph, 1, kernel, fn,
+                                   /*training=*/false)))
     return 1;
   double loss = 0, accuracy = 0;
   if (rt::Status s =

@@ -1034,8 +1034,9 @@ public:
                uint64_t dropoutSeed, bool maskedGrads, StepResult &result,
                Gradients &grads) override;
   /// Kernels are compiled when first needed and again when the graph's
-  /// masks or shapes differ from the ones they were compiled for.
-  Status refresh() override { return Status::success(); }
+  /// masks or shapes differ from the ones they were compiled for; refresh()
+  /// compiles the training kernels now.
+  Status refresh() override { return ensure(/*training=*/true); }
   /// Whether Halide kernels can be built for the graph (without compiling).
   Status check();
 

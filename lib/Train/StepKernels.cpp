@@ -13,7 +13,7 @@ using namespace sparsec;
 LogicalResult train::makeStepKernel(StringRef kind, const runtime::Graph &g,
                                     int threads,
                                     std::unique_ptr<runtime::StepKernel> &out,
-                                    func::FuncOp fn) {
+                                    func::FuncOp fn, bool training) {
   if (threads < 1)
     return fn.emitError() << "--threads=" << threads
                           << ": the step kernels need at least one thread";
@@ -29,6 +29,9 @@ LogicalResult train::makeStepKernel(StringRef kind, const runtime::Graph &g,
     out = makeHalideStep(g, threads, error);
     if (!out)
       return fn.emitError() << error;
+    if (training)
+      if (runtime::Status s = out->refresh(); !s)
+        return fn.emitError() << s.message();
     return success();
   }
   return fn.emitError() << "unknown step kernels '" << kind
