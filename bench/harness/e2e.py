@@ -259,7 +259,8 @@ def run(runner, threads_list):
                        "status": bad[0].get("status", "error") if bad else "ok",
                        "info": (bad[0].get("reason") if bad else rs[-1].get("info")) or "",
                        "compile_s": info.get("compile_s"),
-                       "compile_peak_mib": info.get("compile_peak_mib")}
+                       "compile_peak_mib": info.get("compile_peak_mib"),
+                       "tune_s": info.get("tune_s")}
                 if not bad:
                     row.update(pool(rs))
                     row["max_rel_err"] = max(r["max_rel_err"] for r in rs)

@@ -12,7 +12,7 @@ from . import layers, systems
 
 CSV_FIELDS = ["layer", "layer_desc", "pattern", "pattern_label", "sparsity", "nnz", "threads",
               "system", "status", "median_us", "p25_us", "p75_us", "min_us", "spread_pct",
-              "samples", "rounds", "max_rel_err", "baseline", "speedup", "compile_s", "compile_peak_mib",
+              "samples", "rounds", "max_rel_err", "baseline", "speedup", "compile_s", "compile_peak_mib", "tune_s",
               "info"]
 
 
@@ -131,6 +131,8 @@ def markdown(rows, e2e_rows, meta):
                    else r.get("info", ""))
             comp = (f"{r['compile_s']:.1f} s, {r['compile_peak_mib']:.0f} MiB"
                     if r.get("compile_s") else "")
+            if r.get("tune_s"):
+                comp += f" (after {r['tune_s']:.0f} s of tuning)"
             out.append(f"| {r['network']} | {r['threads']} | {r['system']} | "
                        f"{fmt_time(r.get('median_us')) or r['status']} | {spread} | {sp} | {chk} "
                        f"| {comp} |")

@@ -7,6 +7,7 @@
 #include "Common.h"
 
 #include "sparsec/Conversion/SNNToHalide/Compile.h"
+#include "sparsec/Conversion/SNNToHalide/Tune.h"
 #include "sparsec/Conversion/SNNToHalide/TargetSpec.h"
 #include "sparsec/Train/HalideStep.h"
 #include "sparsec/Train/Import.h"
@@ -42,6 +43,12 @@ cl::opt<bool> profile("profile", cl::sub(sub),
                       cl::desc("Instrument the code to print the time spent "
                                "in each layer's stages when the program "
                                "exits"));
+cl::opt<bool> tune(
+    "tune", cl::sub(sub),
+    cl::desc("Time alternative schedules (tile, interleave, loop order, dense "
+             "or sparse) of every sparse layer on this machine and keep the "
+             "fastest; the target must run here. --emit=mlir shows the "
+             "result, which later compiles reuse without timing"));
 cl::opt<bool> trainStep(
     "train", cl::sub(sub),
     cl::desc("Compile the training step instead of inference: "
@@ -111,9 +118,16 @@ int run() {
     return 1;
   }
   spec->profile = profile;
-  if (trainStep)
+  if (trainStep) {
+    if (tune) {
+      driver::error("compile") << "--tune applies to inference networks, not "
+                                  "to --train\n";
+      return 1;
+    }
     return compileTrain(fn, *spec);
-  if (failed(halide::prepareNetwork(fn, *spec)))
+  }
+  if (tune ? failed(halide::tuneNetwork(fn, *spec, llvm::errs()))
+           : failed(halide::prepareNetwork(fn, *spec)))
     return 1;
 
   std::vector<Emit> kinds(emit.begin(), emit.end());

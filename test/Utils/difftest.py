@@ -75,7 +75,8 @@ def case(args, mlir, function, target, seed):
     tname, cc, runner = TARGETS[target]
     stem = os.path.join(args.workdir, f"{function}-{target}-t{args.threads}")
     r = run([args.sparsec, "compile", mlir, "--function", function, "-o",
-             stem + ".o", f"--target={tname}", f"--threads={args.threads}"])
+             stem + ".o", f"--target={tname}", f"--threads={args.threads}",
+             *args.compile_flag])
     if r.returncode:
         return False, f"compile failed:\n{r.stderr}"
     r = run([cc, "-O1", f"-DNET={function}", "-include", stem + ".h",
@@ -130,6 +131,8 @@ def main():
     p.add_argument("--workdir", default=".")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--special", action="store_true")
+    p.add_argument("--compile-flag", action="append", default=[],
+                   help="one more argument for `sparsec compile` (repeatable)")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     nets = load_networks(args.spec, args.workdir)

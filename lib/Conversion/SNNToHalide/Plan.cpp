@@ -76,8 +76,10 @@ int64_t interleaveFor(int64_t chains, int64_t budget) {
   return k;
 }
 
-LayerPlan planRows(Operation *op, snn::FormatAttr format,
-                   const TargetSpec &target) {
+} // namespace
+
+LayerPlan sparsec::halide::planRows(Operation *op, snn::FormatAttr format,
+                                    const TargetSpec &target) {
   LayerPlan plan;
   plan.kernel = KernelKind::Rows;
   plan.format = format.getKind();
@@ -118,6 +120,8 @@ LayerPlan planRows(Operation *op, snn::FormatAttr format,
         accumulators);
   return plan;
 }
+
+namespace {
 
 /// A convolution with one input channel per output channel.
 bool isDepthwise(Operation *op) {
@@ -187,7 +191,10 @@ int64_t denseMacs(Operation *op) {
   return weights * positions;
 }
 
-DictionaryAttr toAttr(MLIRContext *ctx, const LayerPlan &plan) {
+} // namespace
+
+DictionaryAttr sparsec::halide::scheduleAttr(MLIRContext *ctx,
+                                             const LayerPlan &plan) {
   Builder b(ctx);
   StringRef kernel = plan.kernel == KernelKind::Rows        ? "rows"
                      : plan.kernel == KernelKind::Gemv      ? "gemv"
@@ -204,8 +211,6 @@ DictionaryAttr toAttr(MLIRContext *ctx, const LayerPlan &plan) {
                                                                 : "rows")),
   });
 }
-
-} // namespace
 
 int64_t sparsec::halide::vectorisedExtent(Operation *op) {
   if (auto conv = dyn_cast<snn::Conv2DOp>(op)) {
@@ -292,7 +297,7 @@ LogicalResult sparsec::halide::planNetwork(func::FuncOp fn,
                          ? planDepthwise(op, target)
                          : planRows(op, format, target);
     plan.parallel = target.threads > 1 && denseMacs(op) >= kParallelThreshold;
-    op->setAttr(kScheduleAttr, toAttr(op->getContext(), plan));
+    op->setAttr(kScheduleAttr, scheduleAttr(op->getContext(), plan));
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());

@@ -77,6 +77,15 @@ mlir::LogicalResult planNetwork(mlir::func::FuncOp fn, const TargetSpec &target)
 /// hand); emits a diagnostic on the op if they are malformed.
 mlir::FailureOr<LayerPlan> readPlan(mlir::Operation *op);
 
+/// The planner's `rows` kernel schedule for a dense or conv2d layer in
+/// `format`.
+LayerPlan planRows(mlir::Operation *op, snn::FormatAttr format,
+                   const TargetSpec &target);
+
+/// A plan as the `snn.schedule` attribute that readPlan reads back.
+mlir::DictionaryAttr scheduleAttr(mlir::MLIRContext *ctx,
+                                  const LayerPlan &plan);
+
 /// The length of the dimension a `Rows` kernel vectorises for this layer:
 /// the batch for dense layers; output rows times padded width for stride-1
 /// convolutions (their output is computed on the padded row pitch); the

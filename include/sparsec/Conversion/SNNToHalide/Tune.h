@@ -1,0 +1,31 @@
+//===- Tune.h - Choose kernel schedules by timing them on this machine -*- C++ -*-===//
+//
+// Part of sparsec. The planner's schedules come from a fixed rule; the tuner
+// times a handful of alternatives for every sparse `rows` layer (tile width,
+// interleaved accumulator sets, loop order, and dense against sparse where
+// the weight is less than 80 % zeros) on the machine it runs on, each layer
+// JIT-compiled alone for the requested target, and keeps the fastest as the
+// layer's `format` and `snn.schedule`. The result is ordinary IR: print it
+// with `--emit=mlir` and later compiles reproduce it without timing anything.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_CONVERSION_SNNTOHALIDE_TUNE_H
+#define SPARSEC_CONVERSION_SNNTOHALIDE_TUNE_H
+
+#include "sparsec/Conversion/SNNToHalide/TargetSpec.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace sparsec::halide {
+
+/// Plans `fn` like prepareNetwork, then tunes every layer whose schedule was
+/// not written in the input. The target must run on this machine. Progress
+/// (one line per tuned layer) goes to `log`.
+mlir::LogicalResult tuneNetwork(mlir::func::FuncOp fn, const TargetSpec &target,
+                                llvm::raw_ostream &log);
+
+} // namespace sparsec::halide
+
+#endif // SPARSEC_CONVERSION_SNNTOHALIDE_TUNE_H

@@ -1,0 +1,312 @@
+//===- Tune.cpp - Choose kernel schedules by timing them -------*- C++ -*-===//
+//
+// Part of sparsec. See Tune.h. Every candidate is the same kernel family the
+// planner uses (readPlan accepts all of them), so tuning can only change
+// speed, never results beyond float reassociation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparsec/Conversion/SNNToHalide/Tune.h"
+
+#include "Lowering.h"
+#include "sparsec/Conversion/SNNToHalide/Plan.h"
+#include "sparsec/Dialect/SparseNN/IR/SparseNNOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include "Halide.h"
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+using namespace mlir;
+using namespace sparsec;
+using namespace sparsec::halide;
+namespace hl = Halide;
+
+namespace {
+
+/// A function holding one layer alone: the layer's input is the argument,
+/// the producers of its weight (constants, masks) are cloned with it.
+struct SingleLayer {
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp fn;
+  Operation *layer = nullptr;
+};
+
+std::optional<SingleLayer> isolate(Operation *op) {
+  OpBuilder b(op->getContext());
+  Location loc = op->getLoc();
+  SingleLayer s;
+  s.module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(s.module->getBody());
+  Type in = op->getOperand(0).getType(), out = op->getResult(0).getType();
+  s.fn = b.create<func::FuncOp>(loc, "sparsec_tune",
+                                b.getFunctionType({in}, {out}));
+  Block *body = s.fn.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  IRMapping map;
+  map.map(op->getOperand(0), body->getArgument(0));
+  std::function<bool(Value)> clone = [&](Value v) {
+    if (map.contains(v))
+      return true;
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getNumRegions() != 0)
+      return false;
+    for (Value operand : def->getOperands())
+      if (!clone(operand))
+        return false;
+    b.clone(*def, map);
+    return true;
+  };
+  for (Value v : op->getOperands().drop_front())
+    if (!clone(v))
+      return std::nullopt;
+  s.layer = b.clone(*op, map);
+  b.create<func::ReturnOp>(loc, s.layer->getResult(0));
+  return s;
+}
+
+/// Whether code for `t` runs on this machine.
+bool runsHere(const hl::Target &t) {
+  hl::Target host = hl::get_host_target();
+  if (t.os != host.os || t.arch != host.arch || t.bits != host.bits)
+    return false;
+  for (int f = 0; f < static_cast<int>(hl::Target::FeatureEnd); ++f) {
+    auto feature = static_cast<hl::Target::Feature>(f);
+    if (t.has_feature(feature) && !host.has_feature(feature))
+      return false;
+  }
+  return true;
+}
+
+/// Median seconds per call of `run`, over samples of at least 2 ms.
+double timeCalls(const std::function<void()> &run) {
+  using clock = std::chrono::steady_clock;
+  run();
+  auto sample = [&](int reps) {
+    auto t0 = clock::now();
+    for (int i = 0; i < reps; ++i)
+      run();
+    return std::chrono::duration<double>(clock::now() - t0).count();
+  };
+  int reps = 1;
+  while (reps < (1 << 16) && sample(reps) < 2e-3)
+    reps *= 2;
+  std::vector<double> samples;
+  for (int i = 0; i < 7; ++i)
+    samples.push_back(sample(reps) / reps);
+  std::nth_element(samples.begin(), samples.begin() + 3, samples.end());
+  return samples[3];
+}
+
+/// Times the isolated layer with `format` and `plan`; nullopt if the
+/// candidate does not build.
+std::optional<double> timeCandidate(SingleLayer &s, snn::FormatAttr format,
+                                    const LayerPlan &plan,
+                                    const TargetSpec &target,
+                                    const hl::Target &jit, bool callersInput,
+                                    bool callersOutput) {
+  s.layer->setAttr("format", format);
+  s.layer->setAttr(kScheduleAttr, scheduleAttr(s.layer->getContext(), plan));
+  if (failed(readPlan(s.layer)))
+    return std::nullopt;
+  NetworkLowering lowering(s.fn, target);
+  if (failed(lowering.build()))
+    return std::nullopt;
+  hl::Pipeline pipeline(lowering.output());
+  pipeline.compile_jit(jit);
+  auto halideShape = [](ArrayRef<int64_t> rowMajor) {
+    std::vector<int> dims(rowMajor.rbegin(), rowMajor.rend());
+    return dims;
+  };
+  // The network's own input and output are the caller's memory, usually
+  // from malloc: 16 bytes past a cache line for large blocks, so half of
+  // the vector loads of a kernel reading them in place split cache lines.
+  // Time such layers with that alignment; buffers between layers are the
+  // workspace's and aligned.
+  auto buffer = [](std::vector<int> dims, bool callers,
+                   std::unique_ptr<float[]> &storage) {
+    size_t count = 1;
+    for (int d : dims)
+      count *= static_cast<size_t>(d);
+    storage.reset(new float[count + 32]);
+    auto address = reinterpret_cast<uintptr_t>(storage.get());
+    float *host = storage.get() + (64 - address % 64) % 64 / sizeof(float);
+    if (callers)
+      host += 16 / sizeof(float);
+    return hl::Buffer<float>(host, dims);
+  };
+  std::unique_ptr<float[]> inStorage, outStorage;
+  hl::Buffer<float> in = buffer(halideShape(lowering.inputView()),
+                                callersInput, inStorage);
+  hl::Buffer<float> out = buffer(halideShape(lowering.outputView()),
+                                 callersOutput, outStorage);
+  // Deterministic inputs in [-1, 1): the kernels' speed does not depend on
+  // the values, but denormals or NaNs could.
+  uint32_t state = 12345;
+  in.for_each_value([&](float &v) {
+    state = state * 1664525u + 1013904223u;
+    v = static_cast<float>(state >> 8) / static_cast<float>(1 << 23) - 1.0f;
+  });
+  lowering.input().set(in);
+  return timeCalls([&] { pipeline.realize(out); });
+}
+
+/// The schedules worth timing for a layer planned as `base` in `format`:
+/// for each number of interleaved accumulator sets, the two tile widths
+/// that waste the fewest lanes on the last tile (within the registers, with
+/// at least eight accumulators in flight), in both loop orders.
+std::vector<LayerPlan> candidates(Operation *op, const LayerPlan &base,
+                                  const TargetSpec &target) {
+  std::vector<LayerPlan> out{base};
+  int64_t V = base.vector, R = base.rows;
+  int64_t budget = target.vectorRegisters - 4;
+  LayerPlan probe = base;
+  int64_t lanes = rowsKernelLanes(op, probe);
+  int64_t maxSets = base.format == snn::FormatKind::Dense ? 1 : 3;
+  for (int64_t K = 1; K <= maxSets; ++K) {
+    std::vector<std::pair<double, int64_t>> tiles;
+    for (int64_t T = 1; R * T * K <= budget && T * V <= lanes; ++T) {
+      if (R * T * K < 8 && R * (T + 1) * K <= budget &&
+          (T + 1) * V <= lanes)
+        continue;
+      int64_t width = T * V, count = (lanes + width - 1) / width;
+      double waste = double(count * width) / double(lanes);
+      tiles.push_back({waste - 1e-3 * double(T), T});
+    }
+    std::sort(tiles.begin(), tiles.end());
+    for (size_t i = 0; i < tiles.size() && i < 2; ++i)
+      for (bool tilesOuter : {false, true}) {
+        LayerPlan p = base;
+        p.tile = tiles[i].second * V;
+        p.interleave = K;
+        p.tilesOuter = tilesOuter;
+        bool seen = llvm::any_of(out, [&](const LayerPlan &q) {
+          return q.tile == p.tile && q.interleave == p.interleave &&
+                 q.tilesOuter == p.tilesOuter;
+        });
+        if (!seen)
+          out.push_back(p);
+      }
+  }
+  return out;
+}
+
+std::string describe(snn::FormatAttr format, const LayerPlan &p) {
+  std::string f;
+  llvm::raw_string_ostream os(f);
+  os << format;
+  return fmt::format("{} tile {} interleave {} order {}", f, p.tile,
+                     p.interleave, p.tilesOuter ? "tiles" : "rows");
+}
+
+} // namespace
+
+LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
+                                           const TargetSpec &target,
+                                           llvm::raw_ostream &log) {
+  hl::Target jit(target.halideTarget);
+  if (!runsHere(jit))
+    return fn.emitError() << "cannot tune for target '" << target.name
+                          << "' (" << target.halideTarget
+                          << "): its code does not run on this machine ("
+                          << hl::get_host_target().to_string()
+                          << "); compile without --tune";
+  llvm::DenseSet<Operation *> handWritten;
+  fn.walk([&](Operation *op) {
+    if (op->hasAttr(kScheduleAttr))
+      handWritten.insert(op);
+  });
+  if (failed(planNetwork(fn, target)))
+    return failure();
+
+  std::vector<std::pair<Operation *, unsigned>> layers;
+  unsigned index = 0;
+  for (Operation &op : fn.getBody().front()) {
+    if (isa<snn::DenseOp, snn::Conv2DOp>(op) && !handWritten.contains(&op))
+      layers.push_back({&op, index});
+    ++index;
+  }
+  for (auto [op, opIndex] : layers) {
+    FailureOr<LayerPlan> planned = readPlan(op);
+    if (failed(planned) || planned->kernel != KernelKind::Rows ||
+        planned->vector == 0)
+      continue;
+    FailureOr<double> sparsity = weightSparsity(op);
+    if (failed(sparsity))
+      return failure();
+    auto format = op->getAttrOfType<snn::FormatAttr>("format");
+    // Dense weights have nothing to tune here: their schedule is a blocked
+    // GEMM whose tile the planner derives from the registers.
+    if (format.getKind() == snn::FormatKind::Dense && *sparsity < 0.4)
+      continue;
+    std::optional<SingleLayer> single = isolate(op);
+    if (!single)
+      continue;
+    // The alternative format: dense for lightly pruned weights, csr for
+    // pruned weights the cost model left dense.
+    MLIRContext *ctx = op->getContext();
+    std::vector<snn::FormatAttr> formats{format};
+    if (format.getKind() != snn::FormatKind::Dense && *sparsity < 0.8)
+      formats.push_back(
+          snn::FormatAttr::get(ctx, snn::FormatKind::Dense, {}));
+    if (format.getKind() == snn::FormatKind::Dense)
+      formats.push_back(snn::FormatAttr::get(ctx, snn::FormatKind::CSR, {}));
+
+    bool callersInput = isa<BlockArgument>(op->getOperand(0));
+    bool callersOutput = llvm::any_of(op->getResult(0).getUsers(), [](Operation *u) {
+      return isa<func::ReturnOp>(u);
+    });
+    std::optional<double> plannedTime, bestTime;
+    snn::FormatAttr bestFormat = format;
+    LayerPlan best = *planned;
+    int tried = 0;
+    {
+      // Candidates that do not build are skipped quietly.
+      ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
+      for (snn::FormatAttr f : formats) {
+        LayerPlan base = f == format ? *planned : planRows(op, f, target);
+        base.parallel = planned->parallel;
+        if (base.vector == 0)
+          continue;
+        for (const LayerPlan &p : candidates(single->layer, base, target)) {
+          std::optional<double> t;
+          try {
+            t = timeCandidate(*single, f, p, target, jit, callersInput,
+                              callersOutput);
+          } catch (const hl::Error &) {
+            t = std::nullopt;
+          }
+          if (!t)
+            continue;
+          ++tried;
+          if (f == format && !plannedTime)
+            plannedTime = t;
+          if (!bestTime || *t < *bestTime) {
+            bestTime = t;
+            bestFormat = f;
+            best = p;
+          }
+        }
+      }
+    }
+    if (!bestTime)
+      continue;
+    op->setAttr("format", bestFormat);
+    op->setAttr(kScheduleAttr, scheduleAttr(ctx, best));
+    std::string name = layerName(op, opIndex);
+    log << fmt::format("tune {}: {} candidates; {}: {:.1f} us (planned: {:.1f} "
+                       "us)\n",
+                       name, tried, describe(bestFormat, best),
+                       *bestTime * 1e6, plannedTime.value_or(0.0) * 1e6);
+  }
+  return success();
+}
