@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <malloc.h>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -157,7 +158,8 @@ std::optional<double> timeCandidate(SingleLayer &s, snn::FormatAttr format,
     v = static_cast<float>(state >> 8) / static_cast<float>(1 << 23) - 1.0f;
   });
   lowering.input().set(in);
-  return timeCalls([&] { pipeline.realize(out); });
+  // realize() with no target would use (and compile for) the host target.
+  return timeCalls([&] { pipeline.realize(out, jit); });
 }
 
 /// The schedules worth timing for a layer planned as `base` in `format`:
@@ -220,6 +222,15 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
                           << "): its code does not run on this machine ("
                           << hl::get_host_target().to_string()
                           << "); compile without --tune";
+#ifdef __GLIBC__
+  // A JIT-compiled layer allocates its intermediate buffers on every call
+  // (compiled networks keep them in their workspace). By default glibc maps
+  // large blocks fresh and returns them on free, so every timed call would
+  // also pay for faulting the pages in again (20x the kernel for a 3x3
+  // convolution here). Keep freed memory in this process instead.
+  mallopt(M_MMAP_THRESHOLD, 1 << 25);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   llvm::DenseSet<Operation *> handWritten;
   fn.walk([&](Operation *op) {
     if (op->hasAttr(kScheduleAttr))
