@@ -255,10 +255,6 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     if (failed(sparsity))
       return failure();
     auto format = op->getAttrOfType<snn::FormatAttr>("format");
-    // Dense weights have nothing to tune here: their schedule is a blocked
-    // GEMM whose tile the planner derives from the registers.
-    if (format.getKind() == snn::FormatKind::Dense && *sparsity < 0.4)
-      continue;
     std::optional<SingleLayer> single = isolate(op);
     if (!single)
       continue;
@@ -269,7 +265,7 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     if (format.getKind() != snn::FormatKind::Dense && *sparsity < 0.8)
       formats.push_back(
           snn::FormatAttr::get(ctx, snn::FormatKind::Dense, {}));
-    if (format.getKind() == snn::FormatKind::Dense)
+    if (format.getKind() == snn::FormatKind::Dense && *sparsity >= 0.4)
       formats.push_back(snn::FormatAttr::get(ctx, snn::FormatKind::CSR, {}));
 
     bool callersInput = isa<BlockArgument>(op->getOperand(0));

@@ -1,9 +1,9 @@
 //===- Tune.h - Choose kernel schedules by timing them on this machine -*- C++ -*-===//
 //
 // Part of sparsec. The planner's schedules come from a fixed rule; the tuner
-// times a handful of alternatives for every sparse `rows` layer (tile width,
-// interleaved accumulator sets, loop order, and dense against sparse where
-// the weight is less than 80 % zeros) on the machine it runs on, each layer
+// times a handful of alternatives for every `rows` layer, dense or sparse
+// (tile width, interleaved accumulator sets, loop order, and dense against
+// sparse where the weight is 40-80 % zeros) on the machine it runs on, each layer
 // JIT-compiled alone for the requested target, and keeps the fastest as the
 // layer's `format` and `snn.schedule`. The result is ordinary IR: print it
 // with `--emit=mlir` and later compiles reproduce it without timing anything.
