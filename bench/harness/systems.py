@@ -48,9 +48,9 @@ SYSTEMS = [
     System("torch-csr", True, "torch", variant="csr",
            what="PyTorch 1.13 torch.sparse_csr @ dense (Debian build: no MKL)"),
     System("sparsec-avx2", True, "sparsec", isa="avx2",
-           what="sparsec compile --target=x86-64-avx2"),
+           what="sparsec compile --target=x86-64-avx2, schedules from a --tune run before it"),
     System("sparsec-avx512", True, "sparsec", isa="avx512",
-           what="sparsec compile --target=x86-64-avx512"),
+           what="sparsec compile --target=x86-64-avx512, schedules from a --tune run before it"),
 ]
 SYSTEM_BY_NAME = {s.name: s for s in SYSTEMS}
 BASELINE = "openblas-avx2"
