@@ -144,19 +144,43 @@ public:
         return failure();
       int C = static_cast<int>(blockCols());
       int K = static_cast<int>(plan.interleave);
+      int S = static_cast<int>(plan.kblocks);
       // Block row b holds K * count(b) blocks; set u takes every K-th one.
+      // With column segments, (segment kb, block row b) is packed as row
+      // kb * blockRows + b.
       hl::RDom r(0, C, 0, static_cast<int>(packed->maxBlocks / K),
                  name + "_r");
-      hl::Expr start = packed->rowptr(b);
+      hl::Expr vrow = b;
+      if (S > 1)
+        vrow = kb * static_cast<int>(geo.rows / R) + b;
+      hl::Expr start = packed->rowptr(vrow);
       if (!packed->fixed)
-        r.where(r.y < (packed->rowptr(b + 1) - start) / K);
+        r.where(r.y < (packed->rowptr(vrow + 1) - start) / K);
       hl::Expr set = K == 1 ? hl::Expr(0) : hl::Expr(u);
       hl::Expr j = hl::unsafe_promise_clamped(
           start + r.y * K + set, 0, static_cast<int>(packed->blocks - 1));
       hl::Expr off = hl::unsafe_promise_clamped(
           packed->offsets(r.x, j), 0, static_cast<int>(geo.maxOffset()));
       hl::Expr product = packed->values(r.x, ri, j) * X(base + off, n);
-      if (K == 1) {
+      if (S > 1) {
+        // Each segment's sum is accumulated in registers, then added to the
+        // tile's sums of all rows (see scheduleSegmented).
+        seg = hl::Func(name + "_seg");
+        seg(p, h, ri, b, n, kb) = 0.0f;
+        if (K == 1) {
+          seg(p, h, ri, b, n, kb) += product;
+        } else {
+          part = hl::Func(name + "_part");
+          part(p, h, ri, b, n, kb, u) = 0.0f;
+          part(p, h, ri, b, n, kb, u) += product;
+          hl::RDom ru(0, K, name + "_sets");
+          seg(p, h, ri, b, n, kb) += part(p, h, ri, b, n, kb, ru.x);
+          sets = ru.x;
+        }
+        hl::RDom rk(0, S, name + "_segments");
+        acc(p, h, ri, b, n) += seg(p, h, ri, b, n, rk.x);
+        segments = rk.x;
+      } else if (K == 1) {
         acc(p, h, ri, b, n) += product;
       } else {
         part = hl::Func(name + "_part");
@@ -239,14 +263,22 @@ private:
     int64_t R = plan.rows, C = blockCols();
     int64_t blockRows = geo.rows / R;
     int64_t colBlocks = (geo.columns + C - 1) / C;
+    // With S column segments, row vr = segment * blockRows + block row holds
+    // the block row's stored blocks within the segment's columns.
+    int64_t S = plan.kblocks, vrows = S * blockRows;
+    auto groupOffset = [&](int64_t vr) {
+      return geo.offset((vr % blockRows) * R / geo.rowsPerGroup(), 0);
+    };
     std::vector<int32_t> rowptr{0};
     std::vector<int32_t> offs;
     std::vector<float> vals;
     int64_t maxBlocks = 0;
-    for (int64_t br = 0; br < blockRows; ++br) {
+    for (int64_t vr = 0; vr < vrows; ++vr) {
+      int64_t br = vr % blockRows, segment = vr / blockRows;
       int64_t g = br * R / geo.rowsPerGroup();
       int64_t count = 0;
-      for (int64_t cb = 0; cb < colBlocks; ++cb) {
+      for (int64_t cb = segment * colBlocks / S;
+           cb < (segment + 1) * colBlocks / S; ++cb) {
         bool any = false;
         for (int64_t r = 0; r < R && !any; ++r)
           for (int64_t c = cb * C; c < std::min((cb + 1) * C, geo.columns); ++c)
@@ -271,30 +303,27 @@ private:
     if (packed.fixed)
       maxBlocks = (maxBlocks + K - 1) / K * K;
     else if (K > 1)
-      padRows(rowptr, offs, vals, K, R, C, blockRows,
-              [&](int64_t br) { return geo.offset(br * R / geo.rowsPerGroup(), 0); },
-              maxBlocks);
+      padRows(rowptr, offs, vals, K, R, C, vrows, groupOffset, maxBlocks);
     if (packed.fixed) {
       // Pad every row to the longest with zero blocks at offset 0.
       std::vector<int32_t> po;
       std::vector<float> pv;
-      for (int64_t br = 0; br < blockRows; ++br) {
-        int64_t have = rowptr[br + 1] - rowptr[br];
-        po.insert(po.end(), offs.begin() + rowptr[br] * C,
-                  offs.begin() + rowptr[br + 1] * C);
-        pv.insert(pv.end(), vals.begin() + rowptr[br] * C * R,
-                  vals.begin() + rowptr[br + 1] * C * R);
-        int64_t g = br * R / geo.rowsPerGroup();
+      for (int64_t vr = 0; vr < vrows; ++vr) {
+        int64_t have = rowptr[vr + 1] - rowptr[vr];
+        po.insert(po.end(), offs.begin() + rowptr[vr] * C,
+                  offs.begin() + rowptr[vr + 1] * C);
+        pv.insert(pv.end(), vals.begin() + rowptr[vr] * C * R,
+                  vals.begin() + rowptr[vr + 1] * C * R);
         for (int64_t k = have; k < maxBlocks; ++k)
           for (int64_t ci = 0; ci < C; ++ci) {
-            po.push_back(static_cast<int32_t>(geo.offset(g, 0)));
+            po.push_back(static_cast<int32_t>(groupOffset(vr)));
             pv.insert(pv.end(), R, 0.0f);
           }
       }
       offs = std::move(po);
       vals = std::move(pv);
-      for (int64_t br = 0; br <= blockRows; ++br)
-        rowptr[br] = static_cast<int32_t>(br * maxBlocks);
+      for (int64_t vr = 0; vr <= vrows; ++vr)
+        rowptr[vr] = static_cast<int32_t>(vr * maxBlocks);
     }
     int64_t blocks = static_cast<int64_t>(offs.size()) / C;
     if (blocks == 0) {
@@ -307,8 +336,8 @@ private:
     packed.blocks = blocks;
     packed.maxBlocks = std::max<int64_t>(K, maxBlocks);
     if (packed.fixed && maxBlocks == 0) {
-      for (int64_t br = 0; br <= blockRows; ++br)
-        rowptr[br] = 0;
+      for (int64_t vr = 0; vr <= vrows; ++vr)
+        rowptr[vr] = 0;
       packed.fixed = false;
     }
     packed.rowptr = hl::Buffer<int32_t>(static_cast<int>(rowptr.size()),
@@ -332,6 +361,10 @@ private:
 
   void schedule(hl::Func out, hl::Func acc,
                 const std::vector<hl::RVar> &reduction) {
+    if (seg.defined()) {
+      scheduleSegmented(out, acc, reduction);
+      return;
+    }
     if (part.defined()) {
       schedulePartial(out, acc, reduction);
       return;
@@ -420,15 +453,92 @@ private:
       out.parallel(plan.tilesOuter && plan.vector > 0 ? po : b);
   }
 
+  /// Column segments (plan.kblocks > 1): per lane tile, segment by segment,
+  /// every row block sums its stored blocks of the segment in registers and
+  /// adds them to the tile's sums of all rows (acc, in memory). The tile's
+  /// slice of the input that one segment reads is what must stay in the L1
+  /// cache, instead of the slice of all columns.
+  void scheduleSegmented(hl::Func out, hl::Func acc,
+                         const std::vector<hl::RVar> &reduction) {
+    int V = static_cast<int>(plan.vector);
+    out.compute_root()
+        .bound(p, 0, static_cast<int>(geo.lanes))
+        .bound(h, 0, static_cast<int>(geo.height))
+        .bound(ri, 0, static_cast<int>(plan.rows))
+        .bound(b, 0, static_cast<int>(geo.rows / plan.rows))
+        .bound(n, 0, static_cast<int>(geo.batch));
+    out.split(p, po, pi, static_cast<int>(plan.tile),
+              hl::TailStrategy::ShiftInwards)
+        .reorder(pi, ri, b, po, h, n)
+        .vectorize(pi, V)
+        .unroll(ri);
+    acc.compute_at(out, po).vectorize(p, V);
+    acc.update()
+        .reorder(p, ri, b, segments, h, n)
+        .vectorize(p, V)
+        .unroll(p)
+        .unroll(ri);
+    seg.compute_at(acc, b).store_in(hl::MemoryType::Register);
+    seg.vectorize(p, V).unroll(p).unroll(ri);
+    hl::Stage inner = seg.update();
+    if (part.defined()) {
+      part.compute_at(acc, b).store_in(hl::MemoryType::Register);
+      part.vectorize(p, V).unroll(p).unroll(ri).unroll(u);
+      inner = part.update();
+      inner.reorder({p, ri, u, reduction[0], reduction[1], h, b, n, kb})
+          .unroll(u);
+      seg.update()
+          .reorder(p, ri, sets, h, b, n, kb)
+          .unroll(sets)
+          .vectorize(p, V)
+          .unroll(p)
+          .unroll(ri);
+    } else {
+      inner.reorder({p, ri, reduction[0], reduction[1], h, b, n, kb});
+    }
+    inner.vectorize(p, V).unroll(p).unroll(ri);
+    if (blockCols() > 1)
+      inner.unroll(reduction[0]);
+    if (plan.parallel)
+      out.parallel(po);
+  }
+
   Geometry geo;
   LayerPlan plan;
   TargetSpec target;
   std::string name;
   hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"}, u{"u"}, po{"po"},
-      pi{"pi"};
-  hl::Func part;
-  hl::RVar sets;
+      pi{"pi"}, kb{"kb"};
+  hl::Func part, seg;
+  hl::RVar sets, segments;
 };
+
+/// XT(bi, c) = x(bi, c) is a dense layer's input transposed, so that the
+/// batch rows bi are contiguous. Vectorised over them: from a batch-inner
+/// tensor that is a plain vector copy; otherwise V x V blocks of the input
+/// are loaded V columns at a time into registers and read transposed (vector
+/// shuffles), instead of a scalar load and store per element (a quarter of
+/// the time of FC 784 -> 300 at batch 64, 90 %).
+void scheduleTranspose(hl::Func XT, hl::Var bi, hl::Var c, int B, int K,
+                       const Tensor &x, int V) {
+  if (V <= 1 || B < V)
+    return;
+  if (x.batchInner || K < V) {
+    XT.vectorize(bi, V, hl::TailStrategy::ShiftInwards);
+    return;
+  }
+  hl::Var bo("bo"), bv("bv"), co("co"), cv("cv");
+  XT.tile(bi, c, bo, co, bv, cv, V, V, hl::TailStrategy::ShiftInwards)
+      .vectorize(bv)
+      .unroll(cv);
+  hl::Func source = x.func;
+  hl::Func block = source.in(XT);
+  std::vector<hl::Var> a = block.args();
+  block.compute_at(XT, bo)
+      .store_in(hl::MemoryType::Register)
+      .vectorize(a[0])
+      .unroll(a[1]);
+}
 
 } // namespace
 
@@ -457,10 +567,16 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
   if (plan.kernel == KernelKind::Rows) {
     // X(e) = x[e % batch][e / batch]: the input transposed, so that the batch
     // is the contiguous, vectorised dimension.
-    hl::Func X(name + "_xt");
-    hl::Var e("e"), z("z");
-    X(e, z) = x.func(e / static_cast<int>(batch), e % static_cast<int>(batch));
-    X.compute_root().bound(e, 0, static_cast<int>(k * batch));
+    hl::Func XT(name + "_xt"), X(name + "_x");
+    hl::Var e("e"), z("z"), bi("bi"), c("c");
+    int B = static_cast<int>(batch), K = static_cast<int>(k);
+    if (x.batchInner)
+      XT(bi, c) = (*x.batchInner)(bi, c);
+    else
+      XT(bi, c) = x.func(c, bi);
+    XT.compute_root().bound(bi, 0, B).bound(c, 0, K);
+    scheduleTranspose(XT, bi, c, B, K, x, spec.vectorWidth);
+    X(e, z) = XT(e % B, e / B);
     Geometry g;
     g.lanes = batch;
     g.rows = m;
@@ -472,6 +588,9 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
       return failure();
     int R = static_cast<int>(plan.rows);
     t.func(i, nb) = (*out)(nb, 0, i % R, i / R, 0);
+    hl::Func bm(name + "_bm");
+    bm(nb, i) = (*out)(nb, 0, i % R, i / R, 0);
+    t.batchInner = bm;
     return t;
   }
 

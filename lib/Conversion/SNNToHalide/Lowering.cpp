@@ -477,10 +477,31 @@ LogicalResult NetworkLowering::finishOutput(Tensor &result, Value value) {
     outputFunc = hl::Func(name);
     std::vector<hl::Var> ov = makeVars(outRank);
     std::vector<hl::Expr> oargs(ov.begin(), ov.end());
-    outputFunc(ov) = result.func(oargs);
-    if (outShape.back() >= spec.vectorWidth)
-      outputFunc.vectorize(ov.front(), spec.vectorWidth,
-                           hl::TailStrategy::GuardWithIf);
+    int V = spec.vectorWidth;
+    bool blocked = result.batchInner && outRank == 2 && V > 1 &&
+                   outShape[0] >= V && outShape[1] >= V;
+    if (blocked) {
+      // Held batch-inner: transpose V x V blocks in registers (vector loads
+      // along the batch, shuffles) instead of a strided gather per vector.
+      hl::Func bm = *result.batchInner;
+      outputFunc(ov) = bm(ov[1], ov[0]);
+      hl::Var io("io"), ii("ii"), no("no"), ni("ni");
+      outputFunc
+          .tile(ov[0], ov[1], io, no, ii, ni, V, V,
+                hl::TailStrategy::ShiftInwards)
+          .vectorize(ii)
+          .unroll(ni);
+      hl::Func block = bm.in(outputFunc);
+      std::vector<hl::Var> a = block.args();
+      block.compute_at(outputFunc, io)
+          .store_in(hl::MemoryType::Register)
+          .vectorize(a[0])
+          .unroll(a[1]);
+    } else {
+      outputFunc(ov) = result.func(oargs);
+      if (outShape.back() >= V)
+        outputFunc.vectorize(ov.front(), V, hl::TailStrategy::GuardWithIf);
+    }
     outputViewShape.assign(outShape.begin(), outShape.end());
   }
   hl::OutputImageParam out = outputFunc.output_buffer();

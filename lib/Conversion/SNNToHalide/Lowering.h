@@ -48,6 +48,10 @@ struct Tensor {
   /// can write straight into the caller's output buffer.
   std::optional<Halide::Func> natural;
   std::vector<int> naturalExtents;
+  /// When the tensor is a (batch, features) matrix held feature by feature
+  /// (a dense layer's `rows` kernel stores its batch lanes contiguously):
+  /// batchInner(n, i) == func(i, n), whose reads are contiguous in n.
+  std::optional<Halide::Func> batchInner;
 
   int rank() const { return static_cast<int>(shape.size()); }
   /// f(idx) where idx is given row-major, outermost first.

@@ -200,7 +200,7 @@ DictionaryAttr sparsec::halide::scheduleAttr(MLIRContext *ctx,
                      : plan.kernel == KernelKind::Gemv      ? "gemv"
                      : plan.kernel == KernelKind::Depthwise ? "depthwise"
                                                             : "spmv";
-  return b.getDictionaryAttr({
+  SmallVector<NamedAttribute> attrs{
       b.getNamedAttr("kernel", b.getStringAttr(kernel)),
       b.getNamedAttr("rows", b.getI64IntegerAttr(plan.rows)),
       b.getNamedAttr("tile", b.getI64IntegerAttr(plan.tile)),
@@ -209,7 +209,12 @@ DictionaryAttr sparsec::halide::scheduleAttr(MLIRContext *ctx,
       b.getNamedAttr("interleave", b.getI64IntegerAttr(plan.interleave)),
       b.getNamedAttr("order", b.getStringAttr(plan.tilesOuter ? "tiles"
                                                                 : "rows")),
-  });
+  };
+  // Optional, written only when used: schedules without it read as 1.
+  if (plan.kblocks != 1)
+    attrs.push_back(
+        b.getNamedAttr("kblocks", b.getI64IntegerAttr(plan.kblocks)));
+  return b.getDictionaryAttr(attrs);
 }
 
 int64_t sparsec::halide::vectorisedExtent(Operation *op) {
@@ -351,6 +356,15 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
                                << "or \"tiles\", but is " << order;
     plan.tilesOuter = str.getValue() == "tiles";
   }
+  if (auto kblocks = dict.get("kblocks")) {
+    auto value = dyn_cast<IntegerAttr>(kblocks);
+    if (!value || value.getInt() < 1)
+      return op->emitOpError() << kScheduleAttr
+                               << " kblocks must be a positive integer, but "
+                                  "is "
+                               << kblocks;
+    plan.kblocks = value.getInt();
+  }
   if (plan.interleave < 1 ||
       (plan.interleave > 1 && plan.format == snn::FormatKind::Dense))
     return op->emitOpError()
@@ -375,10 +389,11 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
     if (plan.vector > 0 && plan.tile > width)
       return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
                                << " exceeds the output width " << width;
-    if (plan.interleave != 1 || plan.tilesOuter || plan.rows != 1)
+    if (plan.interleave != 1 || plan.tilesOuter || plan.rows != 1 ||
+        plan.kblocks != 1)
       return op->emitOpError() << kScheduleAttr << " of kernel 'depthwise' "
-                                  "needs rows = 1, interleave = 1 and order "
-                                  "\"rows\"";
+                                  "needs rows = 1, interleave = 1, kblocks = 1 "
+                                  "and order \"rows\"";
     return plan;
   }
   if (plan.kernel != KernelKind::Rows && !isa<snn::DenseOp>(op))
@@ -402,6 +417,23 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
       return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
                                << " exceeds the " << extent
                                << " lanes of the vectorised dimension";
+  }
+  if (plan.kblocks > 1) {
+    ArrayRef<int64_t> w =
+        cast<ShapedType>(op->getOperand(1).getType()).getShape();
+    int64_t columns = 1;
+    for (int64_t d : w.drop_front())
+      columns *= d;
+    int64_t C = plan.format == snn::FormatKind::Block ? plan.formatB : 1;
+    int64_t colBlocks = (columns + C - 1) / C;
+    if (plan.kernel != KernelKind::Rows ||
+        plan.format == snn::FormatKind::Dense || plan.vector == 0 ||
+        plan.kblocks > colBlocks)
+      return op->emitOpError()
+             << kScheduleAttr << " kblocks = " << plan.kblocks
+             << " needs the rows kernel on a sparse format with vector lanes "
+                "and at most "
+             << colBlocks << " column blocks";
   }
   return plan;
 }

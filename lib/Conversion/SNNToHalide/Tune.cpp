@@ -208,12 +208,37 @@ std::vector<LayerPlan> candidates(Operation *op, const LayerPlan &base,
   return out;
 }
 
+/// Column segment counts worth timing for a sparse schedule `p`: those that
+/// leave 16, 32 or 64 KiB of a lane tile's input slice per segment (the L1
+/// cache holds 32-48 KiB here), when the whole slice is larger.
+std::vector<int64_t> segmentCounts(Operation *op, const LayerPlan &p) {
+  ArrayRef<int64_t> w =
+      cast<ShapedType>(op->getOperand(1).getType()).getShape();
+  int64_t columns = 1;
+  for (int64_t d : w.drop_front())
+    columns *= d;
+  int64_t C = p.format == snn::FormatKind::Block ? p.formatB : 1;
+  int64_t colBlocks = (columns + C - 1) / C;
+  int64_t slice = columns * p.tile * 4;
+  std::vector<int64_t> out;
+  for (int64_t kib : {16, 32, 64}) {
+    int64_t S = (slice + kib * 1024 - 1) / (kib * 1024);
+    if (S >= 2 && S <= colBlocks && !llvm::is_contained(out, S))
+      out.push_back(S);
+  }
+  return out;
+}
+
 std::string describe(snn::FormatAttr format, const LayerPlan &p) {
   std::string f;
   llvm::raw_string_ostream os(f);
   os << format;
-  return fmt::format("{} tile {} interleave {} order {}", f, p.tile,
-                     p.interleave, p.tilesOuter ? "tiles" : "rows");
+  std::string text = fmt::format("{} tile {} interleave {} order {}", f,
+                                 p.tile, p.interleave,
+                                 p.tilesOuter ? "tiles" : "rows");
+  if (p.kblocks > 1)
+    text += fmt::format(" kblocks {}", p.kblocks);
+  return text;
 }
 
 } // namespace
@@ -282,34 +307,53 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     snn::FormatAttr bestFormat = format;
     LayerPlan best = *planned;
     int tried = 0;
+    // (time, format, plan) of every sparse candidate timed.
+    std::vector<std::tuple<double, snn::FormatAttr, LayerPlan>> sparse;
     {
       // Candidates that do not build are skipped quietly.
       ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
+      auto time = [&](snn::FormatAttr f, const LayerPlan &p) {
+        std::optional<double> t;
+        try {
+          t = timeCandidate(*single, f, p, target, jit, callersInput,
+                            callersOutput);
+        } catch (const hl::Error &) {
+          t = std::nullopt;
+        }
+        if (!t)
+          return;
+        ++tried;
+        if (f == format && !plannedTime)
+          plannedTime = t;
+        if (!bestTime || *t < *bestTime) {
+          bestTime = t;
+          bestFormat = f;
+          best = p;
+        }
+        if (f.getKind() != snn::FormatKind::Dense)
+          sparse.push_back({*t, f, p});
+      };
       for (snn::FormatAttr f : formats) {
         LayerPlan base = f == format ? *planned : planRows(op, f, target);
         base.parallel = planned->parallel;
         if (base.vector == 0)
           continue;
-        for (const LayerPlan &p : candidates(single->layer, base, target)) {
-          std::optional<double> t;
-          try {
-            t = timeCandidate(*single, f, p, target, jit, callersInput,
-                              callersOutput);
-          } catch (const hl::Error &) {
-            t = std::nullopt;
-          }
-          if (!t)
-            continue;
-          ++tried;
-          if (f == format && !plannedTime)
-            plannedTime = t;
-          if (!bestTime || *t < *bestTime) {
-            bestTime = t;
-            bestFormat = f;
-            best = p;
-          }
-        }
+        for (const LayerPlan &p : candidates(single->layer, base, target))
+          time(f, p);
       }
+      // Then the two fastest sparse schedules with their columns in
+      // segments (order "tiles"), for inputs whose tile slice overflows L1.
+      llvm::sort(sparse, [](const auto &a, const auto &b) {
+        return std::get<0>(a) < std::get<0>(b);
+      });
+      sparse.resize(std::min<size_t>(sparse.size(), 2));
+      for (auto [t, f, p] : std::vector(sparse))
+        for (int64_t S : segmentCounts(op, p)) {
+          LayerPlan q = p;
+          q.tilesOuter = true;
+          q.kblocks = S;
+          time(f, q);
+        }
     }
     if (!bestTime)
       continue;

@@ -67,6 +67,12 @@ struct LayerPlan {
   /// one lane tile before the next tile ("tiles"), so that the tile's slice
   /// of the input stays in the L1 cache while all rows read it.
   bool tilesOuter = false;
+  /// Column segments of a sparse `Rows` kernel (1: none). With S > 1 each
+  /// lane tile runs segment by segment over all row blocks, adding every
+  /// block's partial sums to the tile's sums in memory, so that only the
+  /// input slice of one segment (1/S of the columns) has to stay in the L1
+  /// cache while all rows read it.
+  int64_t kblocks = 1;
 };
 
 /// Chooses formats (where missing) and schedules for every dense and conv2d

@@ -63,9 +63,20 @@ def build():
             ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
              'order = "tiles"}', "dense"),
             ('{kernel = "rows", rows = 1, tile = 40, vector = 8, parallel = false, '
-             'interleave = 3, order = "rows"}', "nm, 2, 4")]):
+             'interleave = 3, order = "rows"}', "nm, 2, 4"),
+            # Columns in segments (kblocks): uneven ones (216 / 5), with
+            # interleaved sets, in parallel, on blocks and on N:M rows.
+            ('{kernel = "rows", rows = 1, tile = 16, vector = 8, parallel = false, '
+             'interleave = 1, order = "tiles", kblocks = 5}', "csr"),
+            ('{kernel = "rows", rows = 1, tile = 24, vector = 8, parallel = true, '
+             'interleave = 2, order = "tiles", kblocks = 3}', "csr"),
+            ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
+             'interleave = 2, order = "tiles", kblocks = 7}', "block, 4, 1"),
+            ('{kernel = "rows", rows = 1, tile = 40, vector = 8, parallel = false, '
+             'interleave = 1, order = "tiles", kblocks = 2}', "nm, 2, 4")]):
         nets.append(conv_net(f"scheduled_{i}", [1, 24, 9, 11], 20 + i, out=12,
                              kernel=(3, 3), padding=(1, 1), fmt=fmt, schedule=sched,
-                             pattern="nm:2:4" if fmt.startswith("nm") else "random",
-                             sparsity=0.0 if fmt == "dense" else 0.8 if fmt == "csr" else 0.5))
+                             pattern="nm:2:4" if fmt.startswith("nm")
+                             else "block:4:1" if fmt.startswith("block") else "random",
+                             sparsity=0.0 if fmt == "dense" else 0.5 if fmt.startswith("nm") else 0.8))
     return nets

@@ -25,6 +25,23 @@ def build():
                           pattern="random", fmt=None)
             net.ret(y)
             nets.append(net)
+    # Fewer inputs and outputs than a vector at a batch of several vectors
+    # (the batch transposes' narrow paths).
+    net = netgen.Net("fc_narrow_b13", [13, 5], seed=10)
+    y = net.relu(net.dense(net.input, 6, sparsity=0.5))
+    net.ret(net.dense(y, 9))
+    nets.append(net)
+    # Columns in segments (kblocks), at a batch with a tail tile.
+    net = netgen.Net("fc_kblocks_b40", [40, 53], seed=11)
+    y = net.dense(net.input, 20, sparsity=0.8, fmt="csr",
+                  schedule='{kernel = "rows", rows = 1, tile = 16, vector = 8, '
+                           'parallel = false, interleave = 2, order = "tiles", '
+                           'kblocks = 6}')
+    net.ret(net.dense(net.relu(y), 9, sparsity=0.7, fmt="csr",
+                      schedule='{kernel = "rows", rows = 1, tile = 32, vector = 8, '
+                               'parallel = false, interleave = 1, order = "tiles", '
+                               'kblocks = 20}'))
+    nets.append(net)
     net = netgen.Net("fc_wide", [2, 300], seed=9)
     net.ret(net.dense(net.input, 100, sparsity=0.95))
     nets.append(net)
