@@ -118,6 +118,27 @@ LayerPlan sparsec::halide::planRows(Operation *op, snn::FormatAttr format,
     plan.interleave = interleaveFor(
         plan.rows * (plan.vector ? plan.tile / plan.vector : plan.tile),
         accumulators);
+  // Sparse FC and 1x1 layers whose lane tile reads more than 64 KiB of input
+  // (each stored weight reads its column's slice of the tile): every row
+  // over one tile, in column segments of 32 KiB of input, so that the
+  // segment's slice stays in L1 (FC 4096 -> 4096 at batch 64, 70 %, AVX2:
+  // 11.2 -> 7.7 ms; 1x1 512 -> 512 at 14x14: 650 -> 395 us, by --tune).
+  ArrayRef<int64_t> w = cast<ShapedType>(op->getOperand(1).getType()).getShape();
+  bool pointwise = w.size() == 2 || (w.size() == 4 && w[2] == 1 && w[3] == 1);
+  if (pointwise && plan.vector > 0 &&
+      (plan.format == snn::FormatKind::CSR ||
+       plan.format == snn::FormatKind::Block)) {
+    int64_t columns = 1;
+    for (int64_t d : w.drop_front())
+      columns *= d;
+    int64_t C = plan.format == snn::FormatKind::Block ? plan.formatB : 1;
+    int64_t slice = columns * plan.tile * 4;
+    if (slice > 64 * 1024) {
+      plan.tilesOuter = true;
+      plan.kblocks = std::min((slice + 32 * 1024 - 1) / (32 * 1024),
+                              (columns + C - 1) / C);
+    }
+  }
   return plan;
 }
 
