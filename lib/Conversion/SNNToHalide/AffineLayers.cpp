@@ -359,6 +359,16 @@ private:
     return packed;
   }
 
+  /// The kernel's output at the root over exactly its natural extents.
+  void computeOutAtRoot(hl::Func out) {
+    out.compute_root()
+        .bound(p, 0, static_cast<int>(geo.lanes))
+        .bound(h, 0, static_cast<int>(geo.height))
+        .bound(ri, 0, static_cast<int>(plan.rows))
+        .bound(b, 0, static_cast<int>(geo.rows / plan.rows))
+        .bound(n, 0, static_cast<int>(geo.batch));
+  }
+
   void schedule(hl::Func out, hl::Func acc,
                 const std::vector<hl::RVar> &reduction) {
     if (seg.defined()) {
@@ -371,12 +381,7 @@ private:
     }
     // Compute every lane, also those only the padded row pitch has: the
     // tiles are laid out over exactly these extents.
-    out.compute_root()
-        .bound(p, 0, static_cast<int>(geo.lanes))
-        .bound(h, 0, static_cast<int>(geo.height))
-        .bound(ri, 0, static_cast<int>(plan.rows))
-        .bound(b, 0, static_cast<int>(geo.rows / plan.rows))
-        .bound(n, 0, static_cast<int>(geo.batch));
+    computeOutAtRoot(out);
     hl::Stage update = acc.update();
     std::vector<hl::VarOrRVar> order{p, ri};
     for (const hl::RVar &r : reduction)
@@ -411,12 +416,7 @@ private:
   /// registers, and acc sums the sets once per tile.
   void schedulePartial(hl::Func out, hl::Func acc,
                        const std::vector<hl::RVar> &reduction) {
-    out.compute_root()
-        .bound(p, 0, static_cast<int>(geo.lanes))
-        .bound(h, 0, static_cast<int>(geo.height))
-        .bound(ri, 0, static_cast<int>(plan.rows))
-        .bound(b, 0, static_cast<int>(geo.rows / plan.rows))
-        .bound(n, 0, static_cast<int>(geo.batch));
+    computeOutAtRoot(out);
     hl::Stage update = part.update();
     update.reorder({p, ri, u, reduction[0], reduction[1], h, b, n});
     hl::Var level = h;
@@ -461,12 +461,7 @@ private:
   void scheduleSegmented(hl::Func out, hl::Func acc,
                          const std::vector<hl::RVar> &reduction) {
     int V = static_cast<int>(plan.vector);
-    out.compute_root()
-        .bound(p, 0, static_cast<int>(geo.lanes))
-        .bound(h, 0, static_cast<int>(geo.height))
-        .bound(ri, 0, static_cast<int>(plan.rows))
-        .bound(b, 0, static_cast<int>(geo.rows / plan.rows))
-        .bound(n, 0, static_cast<int>(geo.batch));
+    computeOutAtRoot(out);
     out.split(p, po, pi, static_cast<int>(plan.tile),
               hl::TailStrategy::ShiftInwards)
         .reorder(pi, ri, b, po, h, n)

@@ -128,18 +128,27 @@ LayerPlan sparsec::halide::planRows(Operation *op, snn::FormatAttr format,
   if (pointwise && plan.vector > 0 &&
       (plan.format == snn::FormatKind::CSR ||
        plan.format == snn::FormatKind::Block)) {
-    int64_t columns = 1;
-    for (int64_t d : w.drop_front())
-      columns *= d;
-    int64_t C = plan.format == snn::FormatKind::Block ? plan.formatB : 1;
-    int64_t slice = columns * plan.tile * 4;
+    int64_t slice = reductionColumns(op) * plan.tile * 4;
     if (slice > 64 * 1024) {
       plan.tilesOuter = true;
       plan.kblocks = std::min((slice + 32 * 1024 - 1) / (32 * 1024),
-                              (columns + C - 1) / C);
+                              columnBlocks(op, plan));
     }
   }
   return plan;
+}
+
+int64_t sparsec::halide::reductionColumns(Operation *op) {
+  ArrayRef<int64_t> w = cast<ShapedType>(op->getOperand(1).getType()).getShape();
+  int64_t columns = 1;
+  for (int64_t d : w.drop_front())
+    columns *= d;
+  return columns;
+}
+
+int64_t sparsec::halide::columnBlocks(Operation *op, const LayerPlan &plan) {
+  int64_t C = plan.format == snn::FormatKind::Block ? plan.formatB : 1;
+  return (reductionColumns(op) + C - 1) / C;
 }
 
 namespace {
@@ -440,13 +449,7 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
                                << " lanes of the vectorised dimension";
   }
   if (plan.kblocks > 1) {
-    ArrayRef<int64_t> w =
-        cast<ShapedType>(op->getOperand(1).getType()).getShape();
-    int64_t columns = 1;
-    for (int64_t d : w.drop_front())
-      columns *= d;
-    int64_t C = plan.format == snn::FormatKind::Block ? plan.formatB : 1;
-    int64_t colBlocks = (columns + C - 1) / C;
+    int64_t colBlocks = columnBlocks(op, plan);
     if (plan.kernel != KernelKind::Rows ||
         plan.format == snn::FormatKind::Dense || plan.vector == 0 ||
         plan.kblocks > colBlocks)

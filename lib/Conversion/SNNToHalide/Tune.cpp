@@ -212,14 +212,8 @@ std::vector<LayerPlan> candidates(Operation *op, const LayerPlan &base,
 /// leave 16, 32 or 64 KiB of a lane tile's input slice per segment (the L1
 /// cache holds 32-48 KiB here), when the whole slice is larger.
 std::vector<int64_t> segmentCounts(Operation *op, const LayerPlan &p) {
-  ArrayRef<int64_t> w =
-      cast<ShapedType>(op->getOperand(1).getType()).getShape();
-  int64_t columns = 1;
-  for (int64_t d : w.drop_front())
-    columns *= d;
-  int64_t C = p.format == snn::FormatKind::Block ? p.formatB : 1;
-  int64_t colBlocks = (columns + C - 1) / C;
-  int64_t slice = columns * p.tile * 4;
+  int64_t colBlocks = columnBlocks(op, p);
+  int64_t slice = reductionColumns(op) * p.tile * 4;
   std::vector<int64_t> out;
   for (int64_t kib : {16, 32, 64}) {
     int64_t S = (slice + kib * 1024 - 1) / (kib * 1024);

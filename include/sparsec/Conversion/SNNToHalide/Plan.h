@@ -112,6 +112,13 @@ int64_t rowsKernelLanes(mlir::Operation *op, const LayerPlan &plan);
 /// (measured on 14x14 planes with AVX-512).
 int64_t alignedPlane(int64_t plane, const LayerPlan &plan);
 
+/// The reduction columns of a dense or conv2d layer's output rows: its
+/// inputs, or input channels per group times the kernel window.
+int64_t reductionColumns(mlir::Operation *op);
+/// The column blocks a `Rows` kernel with `plan` stores per row: the columns,
+/// or for the block format the columns in blocks of its width.
+int64_t columnBlocks(mlir::Operation *op, const LayerPlan &plan);
+
 /// The fraction of a layer's (masked) weights that are zero.
 mlir::FailureOr<double> weightSparsity(mlir::Operation *op);
 
