@@ -273,8 +273,13 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
   }
   for (auto [op, opIndex] : layers) {
     FailureOr<LayerPlan> planned = readPlan(op);
-    if (failed(planned) || planned->kernel != KernelKind::Rows ||
-        planned->vector == 0)
+    if (failed(planned))
+      continue;
+    // Batch-1 sparse layers (spmv): only the number of interleaved partial
+    // sums is timed; the best differs by target (AVX-512 code with 8 sets
+    // was 35 % slower than with 2, its loads becoming gathers).
+    bool spmv = planned->kernel == KernelKind::Spmv;
+    if (!spmv && (planned->kernel != KernelKind::Rows || planned->vector == 0))
       continue;
     FailureOr<double> sparsity = weightSparsity(op);
     if (failed(sparsity))
@@ -287,7 +292,9 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     // pruned weights the cost model left dense.
     MLIRContext *ctx = op->getContext();
     std::vector<snn::FormatAttr> formats{format};
-    if (format.getKind() != snn::FormatKind::Dense && *sparsity < 0.8)
+    if (spmv) {
+      // Nothing else to compare it with here.
+    } else if (format.getKind() != snn::FormatKind::Dense && *sparsity < 0.8)
       formats.push_back(
           snn::FormatAttr::get(ctx, snn::FormatKind::Dense, {}));
     if (format.getKind() == snn::FormatKind::Dense && *sparsity >= 0.4)
@@ -327,6 +334,20 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
         if (f.getKind() != snn::FormatKind::Dense)
           sparse.push_back({*t, f, p});
       };
+      if (spmv) {
+        int64_t batch =
+            cast<ShapedType>(op->getOperand(0).getType()).getDimSize(0);
+        int64_t chains = target.vectorRegisters - 4;
+        time(format, *planned);
+        for (int64_t K : {1, 2, 3, 4, 6, 8}) {
+          LayerPlan p = *planned;
+          p.interleave = K;
+          if (K != planned->interleave && K * batch <= chains)
+            time(format, p);
+        }
+        formats.clear();
+        sparse.clear();
+      }
       for (snn::FormatAttr f : formats) {
         LayerPlan base = f == format ? *planned : planRows(op, f, target);
         base.parallel = planned->parallel;

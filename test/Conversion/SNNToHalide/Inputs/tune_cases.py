@@ -1,7 +1,8 @@
 """Layers `sparsec compile --tune` has choices for: unstructured weights at
 90 % and 70 % (where dense is also timed), a 2:4 weight the cost model keeps
-dense (csr is also timed), 4x1 blocks, and convolutions whose planes are not
-a whole number of tiles."""
+dense (csr is also timed), 4x1 blocks, convolutions whose planes are not
+a whole number of tiles, a wide layer (column segments) and batch-1 sparse
+layers (spmv)."""
 import netgen
 
 
@@ -21,5 +22,14 @@ def build():
     y = net.relu(net.conv2d(net.input, out=24, kernel=(3, 3), padding=(1, 1, 1, 1),
                             sparsity=0.9))
     net.ret(net.conv2d(y, out=20, kernel=(1, 1), sparsity=0.7))
+    nets.append(net)
+    # Wide enough that column segments are timed (and planned).
+    net = netgen.Net("tune_wide", [64, 1024], seed=504)
+    net.ret(net.dense(net.input, 32, sparsity=0.9))
+    nets.append(net)
+
+    net = netgen.Net("tune_spmv", [1, 300], seed=505)
+    y = net.relu(net.dense(net.input, 100, sparsity=0.9))
+    net.ret(net.dense(y, 10, sparsity=0.8))
     nets.append(net)
     return nets
