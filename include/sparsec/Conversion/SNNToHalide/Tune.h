@@ -2,8 +2,10 @@
 //
 // Part of sparsec. The planner's schedules come from a fixed rule; the tuner
 // times a handful of alternatives for every `rows` layer, dense or sparse
-// (tile width, interleaved accumulator sets, loop order, and dense against
-// sparse where the weight is 40-80 % zeros) on the machine it runs on, each layer
+// (tile width, interleaved accumulator sets, loop order, dense against
+// sparse where the weight is 40-80 % zeros, then column segments for the
+// fastest sparse ones) and for every batch-1 sparse (`spmv`) layer (its
+// interleaved partial sums) on the machine it runs on, each layer
 // JIT-compiled alone for the requested target, and keeps the fastest as the
 // layer's `format` and `snn.schedule`. The result is ordinary IR: print it
 // with `--emit=mlir` and later compiles reproduce it without timing anything.
