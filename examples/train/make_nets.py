@@ -12,6 +12,7 @@ generator, so the files are the same on every machine.
 
   python3 make_nets.py [OUTDIR]
 """
+import argparse
 import math
 import os
 import random
@@ -114,11 +115,21 @@ def lenet5(rng):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("outdir", nargs="?",
+                    default=os.path.dirname(os.path.abspath(__file__)),
+                    help="directory to write lenet300.mlir and lenet5.mlir into "
+                         "(default: this script's directory)")
+    out = ap.parse_args().outdir
     os.makedirs(out, exist_ok=True)
     for name, fn in (("lenet300", lenet300), ("lenet5", lenet5)):
-        with open(os.path.join(out, name + ".mlir"), "w") as f:
+        path = os.path.join(out, name + ".mlir")
+        # Temp file + rename: a reader never sees half a network.
+        tmp = f"{path}.tmp{os.getpid()}"
+        with open(tmp, "w") as f:
             f.write(fn(random.Random(SEED)))
+        os.replace(tmp, path)
 
 
 if __name__ == "__main__":
