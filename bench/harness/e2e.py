@@ -226,7 +226,7 @@ def run(runner, threads_list):
                     os.path.join(runner.build, "sparsec-e2e", f"seed{runner.args.seed}", name,
                                  variant),
                     os.path.join(runner.bench_dir, "drivers"),
-                    os.path.join(runner.bin, "common.o"), "avx512", threads, log)
+                    os.path.join(runner.bin, "common.o"), runner.e2e_isa, threads, log)
                 if exe is None:
                     plan[sysname] = (variant, {"status": "error", "reason": info["error"]}, info)
                 else:

@@ -116,6 +116,10 @@ class Runner:
         self.samples = args.samples or (7 if args.quick else 5)
         self.max_time = args.max_time or 1.0
         self.torch_workers = {}
+        # Systems that need AVX-512 are reported n/a on a CPU without it;
+        # the end-to-end networks are compiled for the best ISA it has.
+        self.avx512 = systems.host_has_avx512()
+        self.e2e_isa = "avx512" if self.avx512 else "avx2"
         self.rows = []
         self.scratch = os.path.join(self.build, "scratch")
         os.makedirs(self.scratch, exist_ok=True)
@@ -287,7 +291,9 @@ class Runner:
                 out_file = os.path.join(self.scratch, f"{system.name}.f32")
                 if os.path.exists(out_file):
                     os.remove(out_file)
-                if system.runner == "driver":
+                if system.avx512 and not self.avx512:
+                    r = {"status": "n/a", "reason": "this CPU has no AVX-512"}
+                elif system.runner == "driver":
                     r = self.run_driver(system, case_dir, threads, out_file)
                 elif system.runner == "torch":
                     r = self.run_torch(system, case_dir, threads, out_file)
@@ -368,6 +374,7 @@ def main(argv=None):
         "load_before": load_before, "load_after": os.getloadavg(),
         "sparsec": r.sparsec_note, "sparsec_available": r.sparsec_ok,
         "seed": args.seed, "machine": machine_info(),
+        "avx512": r.avx512, "e2e_isa": r.e2e_isa,
     }
     report.write_all(out, r.rows, e2e_rows, meta)
     latest = os.path.join(r.build, "results", "latest")

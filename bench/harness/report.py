@@ -121,6 +121,10 @@ def markdown(rows, e2e_rows, meta):
     if e2e_rows:
         out.append("## End to end (batch 1)")
         out.append("")
+        isa = meta.get("e2e_isa", "avx512")
+        out.append(f"sparsec's networks are compiled for x86-64-{isa}"
+                   + ("" if meta.get("avx512", True) else " (this CPU has no AVX-512)") + ".")
+        out.append("")
         out.append("| network | threads | system | median | spread | vs torch-dense | check "
                    "| compile |")
         out.append("|---|---|---|---|---|---|---|---|")
@@ -198,6 +202,10 @@ def plot(path, rows, threads):
             if l not in handles:
                 handles[l] = h
                 labels.append(l)
+    if not labels:
+        # No speedups: the baseline system was not among those run.
+        plt.close(fig)
+        return False
     fig.legend([handles[l] for l in labels], labels, loc="lower center",
                ncol=min(7, len(labels)), fontsize=8, frameon=False)
     fig.suptitle(f"Speedup over dense vs sparsity, {threads} thread{'s' if threads > 1 else ''}"
@@ -220,6 +228,8 @@ def write_all(out, rows, e2e_rows, meta):
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(markdown(rows, e2e_rows, meta))
     for threads in sorted({r["threads"] for r in rows}):
-        plot(os.path.join(out, f"speedup_t{threads}.png"), rows, threads)
+        path = os.path.join(out, f"speedup_t{threads}.png")
+        if not plot(path, rows, threads) and os.path.exists(path):
+            os.remove(path)  # an old plot in a reused --out directory
     with open(os.path.join(out, "run.json"), "w") as f:
         json.dump(meta, f, indent=2)

@@ -21,16 +21,27 @@ class System:
     isa: str = ""                # for mlir / sparsec builds
     threads: tuple = (1, 2)
     what: str = ""
+    avx512: bool = False         # its code needs a CPU with AVX-512
+
+
+def host_has_avx512():
+    """Whether this CPU runs AVX-512 code (AVX-512 F, as every system here needs)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any(l.startswith("flags") and " avx512f" in l for l in f)
+    except OSError:
+        return False
 
 
 SYSTEMS = [
     System("openblas-avx2", False, "driver", "openblas", env={"OPENBLAS_CORETYPE": "Haswell"},
            what="OpenBLAS 0.3.21 sgemm/sgemv, Haswell (AVX2+FMA) kernels; im2col for 3x3"),
     System("openblas-avx512", False, "driver", "openblas", env={"OPENBLAS_CORETYPE": "SkylakeX"},
+           avx512=True,
            what="OpenBLAS 0.3.21, SkylakeX (AVX-512) kernels; its autodetection picks "
-                "Haswell on this CPU, so AVX-512 is forced"),
+                "Haswell on AMD CPUs, so AVX-512 is forced"),
     System("onednn", False, "driver", "onednn",
-           what="oneDNN 2.6 matmul / direct convolution, native ISA (AVX-512)"),
+           what="oneDNN 2.6 matmul / direct convolution, native ISA (AVX-512 where the CPU has it)"),
     System("onednn-avx2", False, "driver", "onednn", env={"ONEDNN_MAX_CPU_ISA": "AVX2"},
            what="oneDNN 2.6 capped at AVX2"),
     System("xnnpack-dense", False, "driver", "xnnpack", variant="dense",
@@ -43,13 +54,13 @@ SYSTEMS = [
            what="XNNPACK NCHW 1x1 convolution = its sparse-inference SpMM (FC as 1x1 over x^T)"),
     System("mlir-avx2", True, "mlir", isa="avx2", threads=(1,),
            what="mlir-opt-19 --sparsifier, CSR i32 matmul/matvec, vl=8, llc -mcpu=haswell"),
-    System("mlir-avx512", True, "mlir", isa="avx512", threads=(1,),
+    System("mlir-avx512", True, "mlir", isa="avx512", threads=(1,), avx512=True,
            what="mlir-opt-19 --sparsifier, CSR i32, vl=16, llc -mcpu=skylake-avx512"),
     System("torch-csr", True, "torch", variant="csr",
            what="PyTorch 1.13 torch.sparse_csr @ dense (Debian build: no MKL)"),
     System("sparsec-avx2", True, "sparsec", isa="avx2",
            what="sparsec compile --target=x86-64-avx2, schedules from a --tune run before it"),
-    System("sparsec-avx512", True, "sparsec", isa="avx512",
+    System("sparsec-avx512", True, "sparsec", isa="avx512", avx512=True,
            what="sparsec compile --target=x86-64-avx512, schedules from a --tune run before it"),
 ]
 SYSTEM_BY_NAME = {s.name: s for s in SYSTEMS}
