@@ -30,6 +30,14 @@ if os.path.exists(os.path.join(mnist, "t10k-labels-idx1-ubyte")):
     config.available_features.add("mnist")
 config.substitutions.append(("%mnist", mnist))
 
+# Code for x86-64-avx512 is compiled and linked everywhere; it is run (and
+# timed by --tune) only where the CPU has AVX-512.
+try:
+    if "avx512f" in open("/proc/cpuinfo").read():
+        config.available_features.add("avx512")
+except OSError:
+    pass
+
 utils = os.path.join(config.sparsec_src_root, "test", "Utils")
 config.substitutions.append(
     ("%difftest", f"{config.python_executable} {utils}/difftest.py "
