@@ -831,15 +831,34 @@ FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
   hl::Func out(name + "_dw");
   hl::Var e("e"), n("n"), eo("eo"), ox("ox"), oy("oy"), oc("oc");
   hl::Expr xq = e % Wo, yq = (e / Wo) % Ho, cq = e / (Wo * Ho);
-  hl::Expr sum = 0.0f;
-  for (int ky = 0; ky < KH; ++ky)
-    for (int kx = 0; kx < KW; ++kx)
-      sum += taps(ky * KW + kx, cq) *
-             rows(xq * static_cast<int>(sw) + kx * static_cast<int>(dw),
-                  yq * static_cast<int>(sh) + ky * static_cast<int>(dh) -
-                      static_cast<int>(pt),
-                  cq, n);
-  out(e, n) = (*epi)(sum + bias(cq), cq);
+  // One chain of multiply-adds per kernel row, the rows' sums added
+  // pairwise: a single chain of KH x KW dependent multiply-adds per output
+  // vector would leave the tile's few vectors waiting on its latency (3x3
+  // at 112x112x32, AVX2 on EPYC Zen 2: 238 us as one chain).
+  std::vector<hl::Expr> rowSums;
+  for (int ky = 0; ky < KH; ++ky) {
+    hl::Expr rowSum;
+    for (int kx = 0; kx < KW; ++kx) {
+      hl::Expr term =
+          taps(ky * KW + kx, cq) *
+          rows(xq * static_cast<int>(sw) + kx * static_cast<int>(dw),
+               yq * static_cast<int>(sh) + ky * static_cast<int>(dh) -
+                   static_cast<int>(pt),
+               cq, n);
+      rowSum = rowSum.defined() ? rowSum + term : term;
+    }
+    rowSums.push_back(rowSum);
+  }
+  rowSums.push_back(bias(cq));
+  while (rowSums.size() > 1) {
+    std::vector<hl::Expr> next;
+    for (size_t i = 0; i + 1 < rowSums.size(); i += 2)
+      next.push_back(rowSums[i] + rowSums[i + 1]);
+    if (rowSums.size() % 2)
+      next.push_back(rowSums.back());
+    rowSums = std::move(next);
+  }
+  out(e, n) = (*epi)(rowSums.front(), cq);
   out.compute_root()
       .bound(e, 0, Wo * Ho * C)
       .bound(n, 0, N)
