@@ -120,23 +120,42 @@ public:
       hl::Expr g = b / static_cast<int>(blocksPerGroup);
       std::vector<int> extents;
       hl::Buffer<float> vals = packDense(w, name + "_w");
+      // With S column segments (readPlan checks that they divide the input
+      // channels, or the columns), segment kb holds channels (columns)
+      // [kb * n / S, (kb + 1) * n / S).
+      int S = static_cast<int>(plan.kblocks);
+      hl::Expr product;
       if (geo.conv) {
+        int CS = static_cast<int>(geo.cg) / S;
         hl::RDom r(0, static_cast<int>(geo.kw), 0, static_cast<int>(geo.kh),
-                   0, static_cast<int>(geo.cg), name + "_r");
-        hl::Expr off = (g * static_cast<int>(geo.cg) + r.z) *
+                   0, CS, name + "_r");
+        hl::Expr ch = S > 1 ? kb * CS + r.z : hl::Expr(r.z);
+        hl::Expr off = (g * static_cast<int>(geo.cg) + ch) *
                            static_cast<int>(geo.plane) +
                        r.y * static_cast<int>(geo.dilH * geo.pitch) +
                        r.x * static_cast<int>(geo.dilW);
-        hl::Expr col = (r.z * static_cast<int>(geo.kh) + r.y) *
+        hl::Expr col = (ch * static_cast<int>(geo.kh) + r.y) *
                            static_cast<int>(geo.kw) +
                        r.x;
-        acc(p, h, ri, b, n) += vals(ri, col, b) * X(base + off, n);
+        product = vals(ri, col, b) * X(base + off, n);
         reduction = {r.x, r.y, r.z};
       } else {
-        hl::RDom r(0, static_cast<int>(geo.columns), name + "_r");
-        acc(p, h, ri, b, n) +=
-            vals(ri, r.x, b) * X(base + r.x * static_cast<int>(geo.lanes), n);
+        int KS = static_cast<int>(geo.columns) / S;
+        hl::RDom r(0, KS, name + "_r");
+        hl::Expr col = S > 1 ? kb * KS + r.x : hl::Expr(r.x);
+        product =
+            vals(ri, col, b) * X(base + col * static_cast<int>(geo.lanes), n);
         reduction = {r.x};
+      }
+      if (S > 1) {
+        seg = hl::Func(name + "_seg");
+        seg(p, h, ri, b, n, kb) = 0.0f;
+        seg(p, h, ri, b, n, kb) += product;
+        hl::RDom rk(0, S, name + "_segments");
+        acc(p, h, ri, b, n) += seg(p, h, ri, b, n, rk.x);
+        segments = rk.x;
+      } else {
+        acc(p, h, ri, b, n) += product;
       }
     } else {
       FailureOr<Packed> packed = packSparse(op, w);
@@ -489,10 +508,13 @@ private:
           .unroll(p)
           .unroll(ri);
     } else {
-      inner.reorder({p, ri, reduction[0], reduction[1], h, b, n, kb});
+      std::vector<hl::VarOrRVar> order{p, ri};
+      order.insert(order.end(), reduction.begin(), reduction.end());
+      order.insert(order.end(), {h, b, n, kb});
+      inner.reorder(order);
     }
     inner.vectorize(p, V).unroll(p).unroll(ri);
-    if (blockCols() > 1)
+    if (blockCols() > 1 && reduction.size() == 2)
       inner.unroll(reduction[0]);
     if (plan.parallel)
       out.parallel(po);

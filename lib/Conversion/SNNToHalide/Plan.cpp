@@ -451,14 +451,23 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
   }
   if (plan.kblocks > 1) {
     int64_t colBlocks = columnBlocks(op, plan);
-    if (plan.kernel != KernelKind::Rows ||
-        plan.format == snn::FormatKind::Dense || plan.vector == 0 ||
+    if (plan.kernel != KernelKind::Rows || plan.vector == 0 ||
         plan.kblocks > colBlocks)
       return op->emitOpError()
              << kScheduleAttr << " kblocks = " << plan.kblocks
-             << " needs the rows kernel on a sparse format with vector lanes "
-                "and at most "
+             << " needs the rows kernel with vector lanes and at most "
              << colBlocks << " column blocks";
+    if (plan.format == snn::FormatKind::Dense) {
+      // Dense segments are whole input channels (columns of FC layers).
+      ArrayRef<int64_t> w =
+          cast<ShapedType>(op->getOperand(1).getType()).getShape();
+      if (w[1] % plan.kblocks != 0)
+        return op->emitOpError()
+               << kScheduleAttr << " kblocks = " << plan.kblocks
+               << " does not divide the " << w[1]
+               << (w.size() == 4 ? " input channels per group" : " inputs")
+               << " of a dense weight";
+    }
   }
   return plan;
 }

@@ -223,6 +223,26 @@ std::vector<int64_t> segmentCounts(Operation *op, const LayerPlan &p) {
   return out;
 }
 
+/// Column segment counts worth timing for a dense schedule `p`: as for
+/// sparse ones (16 or 32 KiB of the slice per segment), each rounded up to a
+/// divisor of the input channels (FC: inputs), since dense segments are
+/// whole channels. A 1x1 convolution 512 -> 512 at 14x14 (AVX2, EPYC Zen 2)
+/// ran in 1.30 ms unsegmented, 1.18 ms in 4 segments.
+std::vector<int64_t> denseSegmentCounts(Operation *op, const LayerPlan &p) {
+  int64_t channels =
+      cast<ShapedType>(op->getOperand(1).getType()).getDimSize(1);
+  int64_t slice = reductionColumns(op) * p.tile * 4;
+  std::vector<int64_t> out;
+  for (int64_t kib : {16, 32}) {
+    int64_t S = (slice + kib * 1024 - 1) / (kib * 1024);
+    while (S <= channels && channels % S != 0)
+      ++S;
+    if (S >= 2 && S <= channels && !llvm::is_contained(out, S))
+      out.push_back(S);
+  }
+  return out;
+}
+
 std::string describe(snn::FormatAttr format, const LayerPlan &p) {
   std::string f;
   llvm::raw_string_ostream os(f);
@@ -316,7 +336,7 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     LayerPlan best = *planned;
     int tried = 0;
     // (time, format, plan) of every sparse candidate timed.
-    std::vector<std::tuple<double, snn::FormatAttr, LayerPlan>> sparse;
+    std::vector<std::tuple<double, snn::FormatAttr, LayerPlan>> sparse, dense;
     {
       // Candidates that do not build are skipped quietly.
       ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
@@ -340,6 +360,8 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
         }
         if (f.getKind() != snn::FormatKind::Dense)
           sparse.push_back({*t, f, p});
+        else if (p.kblocks == 1)
+          dense.push_back({*t, f, p});
       };
       if (spmv) {
         int64_t batch =
@@ -354,6 +376,7 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
         }
         formats.clear();
         sparse.clear();
+        dense.clear();
       }
       if (depthwise) {
         int64_t V = planned->vector;
@@ -369,6 +392,7 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
         }
         formats.clear();
         sparse.clear();
+        dense.clear();
       }
       for (snn::FormatAttr f : formats) {
         LayerPlan base = f == format ? *planned : planRows(op, f, target);
@@ -386,6 +410,18 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
       sparse.resize(std::min<size_t>(sparse.size(), 2));
       for (auto [t, f, p] : std::vector(sparse))
         for (int64_t S : segmentCounts(op, p)) {
+          LayerPlan q = p;
+          q.tilesOuter = true;
+          q.kblocks = S;
+          time(f, q);
+        }
+      // And the two fastest dense ones, in segments of whole channels.
+      llvm::sort(dense, [](const auto &a, const auto &b) {
+        return std::get<0>(a) < std::get<0>(b);
+      });
+      dense.resize(std::min<size_t>(dense.size(), 2));
+      for (auto [t, f, p] : std::vector(dense))
+        for (int64_t S : denseSegmentCounts(op, p)) {
           LayerPlan q = p;
           q.tilesOuter = true;
           q.kblocks = S;

@@ -73,10 +73,21 @@ def build():
             ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
              'interleave = 2, order = "tiles", kblocks = 7}', "block, 4, 1"),
             ('{kernel = "rows", rows = 1, tile = 40, vector = 8, parallel = false, '
-             'interleave = 1, order = "tiles", kblocks = 2}', "nm, 2, 4")]):
+             'interleave = 1, order = "tiles", kblocks = 2}', "nm, 2, 4"),
+            # Dense rows in segments of whole input channels (24 / 3, and
+            # 24 / 4 in parallel).
+            ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
+             'order = "tiles", kblocks = 3}', "dense"),
+            ('{kernel = "rows", rows = 2, tile = 24, vector = 8, parallel = true, '
+             'order = "tiles", kblocks = 4}', "dense")]):
         nets.append(conv_net(f"scheduled_{i}", [1, 24, 9, 11], 20 + i, out=12,
                              kernel=(3, 3), padding=(1, 1), fmt=fmt, schedule=sched,
                              pattern="nm:2:4" if fmt.startswith("nm")
                              else "block:4:1" if fmt.startswith("block") else "random",
                              sparsity=0.0 if fmt == "dense" else 0.5 if fmt.startswith("nm") else 0.8))
+    # Dense segments within each group's channels (8 per group, 2 per segment).
+    nets.append(conv_net("dense_kblocks_groups", [1, 16, 8, 12], 40, out=8, kernel=(3, 3),
+                         padding=(1, 1), groups=2, fmt="dense",
+                         schedule='{kernel = "rows", rows = 4, tile = 16, vector = 8, '
+                                  'parallel = false, order = "tiles", kblocks = 4}'))
     return nets

@@ -42,6 +42,14 @@ def build():
                                'parallel = false, interleave = 1, order = "tiles", '
                                'kblocks = 20}'))
     nets.append(net)
+    # Dense rows in segments of 12 columns, at a batch with a tail tile.
+    net = netgen.Net("fc_dense_kblocks_b40", [40, 60], seed=12)
+    y = net.dense(net.input, 20, fmt="dense",
+                  schedule='{kernel = "rows", rows = 4, tile = 16, vector = 8, '
+                           'parallel = false, interleave = 1, order = "tiles", '
+                           'kblocks = 5}')
+    net.ret(net.dense(net.relu(y), 9))
+    nets.append(net)
     net = netgen.Net("fc_wide", [2, 300], seed=9)
     net.ret(net.dense(net.input, 100, sparsity=0.95))
     nets.append(net)
