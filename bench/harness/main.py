@@ -311,10 +311,17 @@ class Runner:
 def machine_info():
     info = {"cpu": "", "cores": os.cpu_count(), "kernel": platform.release()}
     try:
+        fields = {}
         for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
+            if not line.strip():
+                break  # the first processor is enough
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip()
+        # "AMD EPYC" alone names Zen 2 and Zen 5 alike: add family, model
+        # and whether AVX-512 is there.
+        info["cpu"] = (f"{fields.get('model name', '?')} (family {fields.get('cpu family', '?')}, "
+                       f"model {fields.get('model', '?')}, "
+                       f"{'AVX-512' if ' avx512f' in ' ' + fields.get('flags', '') else 'no AVX-512'})")
     except OSError:
         pass
     pkgs = ["libopenblas0-pthread", "libdnnl2", "libeigen3-dev", "libxnnpack0", "python3-torch",
