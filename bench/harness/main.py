@@ -240,6 +240,12 @@ class Runner:
         worker = self.torch_workers.get(threads)
         if worker is None or worker.poll() is not None:
             env = thread_env(threads)
+            # The worker outlives its jobs: with OMP_WAIT_POLICY=active its
+            # idle OpenMP threads would spin on the cores forever (libgomp's
+            # spin count becomes 30 billion), slowing every system timed
+            # after it on more than one thread. PyTorch's own default
+            # (spin ~300,000 times, then sleep) keeps its timing fair.
+            env.pop("OMP_WAIT_POLICY", None)
             cpus = cpus_for(threads)
             worker = subprocess.Popen(
                 ["/usr/bin/python3", "-W", "ignore",

@@ -797,7 +797,8 @@ hl::Func NetworkLowering::paddedInput(const Tensor &x, const Geometry &g,
     stage.allow_race_conditions();
     if (r.x.extent().as<hl::Internal::IntImm>()->value >= spec.vectorWidth)
       stage.vectorize(r.x, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
-    if (fills[i].second && spec.threads > 1 && g.inputSize >= 1 << 15)
+    if (fills[i].second && spec.threads > 1 &&
+        g.inputSize >= kParallelElements)
       stage.parallel(r.z);
   }
 

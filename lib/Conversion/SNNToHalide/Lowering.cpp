@@ -59,7 +59,8 @@ void NetworkLowering::materialize(Tensor &t) {
   if (!vars.empty() && t.shape.back() >= spec.vectorWidth)
     t.func.vectorize(vars.front(), spec.vectorWidth,
                      hl::TailStrategy::GuardWithIf);
-  if (spec.threads > 1 && vars.size() >= 2 && numElements(t.shape) >= 4096)
+  if (spec.threads > 1 && vars.size() >= 2 &&
+      numElements(t.shape) >= kParallelElements)
     t.func.parallel(vars.back());
 }
 
@@ -159,7 +160,8 @@ FailureOr<Tensor> NetworkLowering::lowerPool(Operation *op,
   t.stored = true;
   if (out[3] >= spec.vectorWidth)
     t.func.vectorize(ow, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
-  if (spec.threads > 1 && out[1] > 1)
+  if (spec.threads > 1 && out[1] > 1 &&
+      numElements(x.shape) >= kParallelElements)
     t.func.parallel(c);
   return t;
 }
@@ -174,7 +176,8 @@ Tensor NetworkLowering::lowerGlobalAvgPool(const Tensor &x,
       hl::sum(x.func(r.x, r.y, c, n), name + "_sum") / float(h * w);
   t.func.compute_root();
   t.stored = true;
-  if (spec.threads > 1 && x.shape[1] > 1)
+  if (spec.threads > 1 && x.shape[1] > 1 &&
+      numElements(x.shape) >= kParallelElements)
     t.func.parallel(c);
   return t;
 }

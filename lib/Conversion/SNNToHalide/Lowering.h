@@ -30,6 +30,11 @@
 
 namespace sparsec::halide {
 
+/// Elements below which a copy, pool or other memory-bound stage runs on one
+/// thread: a parallel loop costs ~0.1 ms to wake the runtime's workers and
+/// join them (2-core VM), more than such a stage of 256 k floats takes.
+inline constexpr int64_t kParallelElements = int64_t(1) << 18;
+
 struct Geometry;
 
 /// A value of the network during lowering.
