@@ -62,6 +62,23 @@ struct sparsec::halide::Geometry {
 
 namespace {
 
+/// Spare columns for the blocks of a gemv kernel's S weight streams of L
+/// lanes by k columns: the fewest that keep every two streams' starts at
+/// least 256 bytes apart modulo 4 KiB (L1 set aliasing).
+int gemvSpareColumns(int64_t k, int64_t L, int64_t S) {
+  for (int64_t spare = 0; spare < 64; ++spare) {
+    int64_t stride = L * (k + spare) * 4;
+    bool apart = true;
+    for (int64_t d = 1; d < S && apart; ++d) {
+      int64_t offset = d * stride % 4096;
+      apart = offset >= 256 && offset <= 4096 - 256;
+    }
+    if (apart)
+      return static_cast<int>(spare);
+  }
+  return 0;
+}
+
 hl::Buffer<float> biasBuffer(Operation *op, Value bias, int64_t rows,
                              const std::string &name, LogicalResult &ok) {
   hl::Buffer<float> b(static_cast<int>(rows), name + "_bias");
@@ -622,42 +639,57 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     X.vectorize(e, spec.vectorWidth, hl::TailStrategy::GuardWithIf);
   hl::Func acc(name + "_acc"), out(name + "_out");
   if (plan.kernel == KernelKind::Gemv) {
-    // Weights packed as (lane, column, tile): each tile of outputs streams
-    // one contiguous block of the weight.
+    // Weights packed as (lane, column, stream, tile): a tile of T outputs
+    // is S groups of L = T / S lanes, each group's weights one contiguous
+    // block, so that a tile reads S sequential streams at once. One core
+    // draws more memory bandwidth from several streams than from one (FC
+    // 4096 -> 4096 at batch 1, AVX2, EPYC Zen 2: 3.71 ms with one, 2.75 ms
+    // with four). The blocks get spare columns where needed so that the
+    // streams do not start at the same offset within a 4 KiB page, which
+    // would put their lines in the same L1 set.
     int T = static_cast<int>(plan.tile);
+    int S = static_cast<int>(plan.streams);
+    int L = T / S;
     int tiles = static_cast<int>((m + T - 1) / T);
-    hl::Buffer<float> vals(T, static_cast<int>(k), tiles, name + "_w");
+    int pitch = static_cast<int>(k) + gemvSpareColumns(k, L, S);
+    hl::Buffer<float> vals(L, pitch, S, tiles, name + "_w");
     vals.fill(0.0f);
     for (int64_t row = 0; row < m; ++row)
       for (int64_t col = 0; col < k; ++col)
-        vals(row % T, col, row / T) = w->at(row, col);
+        vals(row % L, col, row % T / L, row / T) = w->at(row, col);
     hl::Buffer<float> pb(T * tiles, name + "_bias_padded");
     pb.fill(0.0f);
     for (int64_t row = 0; row < m; ++row)
       pb(row) = bias(row);
-    hl::Var mi("mi"), mt("mt");
+    hl::Var li("li"), si("si"), mt("mt");
     hl::RDom r(0, static_cast<int>(k), name + "_r");
-    acc(mi, xb, mt) = 0.0f;
-    acc(mi, xb, mt) += vals(mi, r, mt) * X(r, xb);
-    out(mi, xb, mt) = (*epi)(acc(mi, xb, mt) + pb(mt * T + mi), mt * T + mi);
-    out.compute_root().bound(mi, 0, T).bound(xb, 0, N).bound(mt, 0, tiles);
+    hl::Expr o = mt * T + si * L + li;
+    acc(li, si, xb, mt) = 0.0f;
+    acc(li, si, xb, mt) += vals(li, r, si, mt) * X(r, xb);
+    out(li, si, xb, mt) = (*epi)(acc(li, si, xb, mt) + pb(o), o);
+    out.compute_root()
+        .bound(li, 0, L)
+        .bound(si, 0, S)
+        .bound(xb, 0, N)
+        .bound(mt, 0, tiles);
     acc.compute_at(out, mt).store_in(hl::MemoryType::Register);
-    acc.update().reorder(mi, xb, r, mt);
+    acc.update().reorder(li, si, xb, r, mt);
     if (plan.vector > 0) {
       int V = static_cast<int>(plan.vector);
-      out.vectorize(mi, V);
-      acc.vectorize(mi, V).unroll(mi).unroll(xb);
-      acc.update().vectorize(mi, V).unroll(mi).unroll(xb);
+      out.vectorize(li, V);
+      acc.vectorize(li, V).unroll(li).unroll(si).unroll(xb);
+      acc.update().vectorize(li, V).unroll(li).unroll(si).unroll(xb);
     } else {
-      acc.unroll(mi).unroll(xb);
-      acc.update().unroll(mi).unroll(xb);
+      acc.unroll(li).unroll(si).unroll(xb);
+      acc.update().unroll(li).unroll(si).unroll(xb);
     }
     if (plan.parallel)
       out.parallel(mt);
-    t.func(i, nb) = out(i % T, nb, i / T);
+    t.func(i, nb) = out(i % L, i % T / L, nb, i / T);
     if (N == 1 && m % T == 0) {
+      // (li, si, 0, mt) in memory is output i = mt * T + si * L + li.
       t.natural = out;
-      t.naturalExtents = {T, 1, tiles};
+      t.naturalExtents = {L, S, 1, tiles};
     }
     return t;
   }

@@ -252,6 +252,8 @@ std::string describe(snn::FormatAttr format, const LayerPlan &p) {
                                  p.tilesOuter ? "tiles" : "rows");
   if (p.kblocks > 1)
     text += fmt::format(" kblocks {}", p.kblocks);
+  if (p.streams > 1)
+    text += fmt::format(" streams {}", p.streams);
   return text;
 }
 
@@ -303,7 +305,9 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     // is timed; on EPYC Zen 2 (AVX2) 112-wide rows ran in 235 us with tiles
     // of 4 vectors and 168 us with 8.
     bool depthwise = planned->kernel == KernelKind::Depthwise;
-    if (!spmv && !depthwise &&
+    // Dense batch-1 layers (gemv): only the number of weight streams.
+    bool gemv = planned->kernel == KernelKind::Gemv && planned->vector > 0;
+    if (!spmv && !depthwise && !gemv &&
         (planned->kernel != KernelKind::Rows || planned->vector == 0))
       continue;
     if (depthwise && planned->vector == 0)
@@ -319,7 +323,7 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     // pruned weights the cost model left dense.
     MLIRContext *ctx = op->getContext();
     std::vector<snn::FormatAttr> formats{format};
-    if (spmv || depthwise) {
+    if (spmv || depthwise || gemv) {
       // Nothing else to compare it with here.
     } else if (format.getKind() != snn::FormatKind::Dense && *sparsity < 0.8)
       formats.push_back(
@@ -372,6 +376,19 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
           LayerPlan p = *planned;
           p.interleave = K;
           if (K != planned->interleave && K * batch <= chains)
+            time(format, p);
+        }
+        formats.clear();
+        sparse.clear();
+        dense.clear();
+      }
+      if (gemv) {
+        int64_t vectors = planned->tile / planned->vector;
+        time(format, *planned);
+        for (int64_t S : {1, 2, 3, 4, 6}) {
+          LayerPlan p = *planned;
+          p.streams = S;
+          if (S != planned->streams && vectors % S == 0)
             time(format, p);
         }
         formats.clear();

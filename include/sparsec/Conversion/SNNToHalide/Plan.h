@@ -73,6 +73,11 @@ struct LayerPlan {
   /// input slice of one segment (1/S of the columns) has to stay in the L1
   /// cache while all rows read it.
   int64_t kblocks = 1;
+  /// Weight streams of a `Gemv` kernel (1 for every other kernel): the
+  /// tile's outputs are `streams` groups of tile / streams lanes, each
+  /// group's weights stored as one contiguous block, so that a tile reads
+  /// that many sequential streams from memory at once.
+  int64_t streams = 1;
 };
 
 /// Chooses formats (where missing) and schedules for every dense and conv2d

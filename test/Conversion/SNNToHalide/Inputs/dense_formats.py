@@ -50,6 +50,24 @@ def build():
                            'kblocks = 5}')
     net.ret(net.dense(net.relu(y), 9))
     nets.append(net)
+    # gemv in weight streams: 3 streams of 16 lanes over 64 columns (their
+    # blocks 4 KiB apart, so spare columns move them apart) with a tail tile;
+    # 2 streams at batch 2 in parallel; scalar lanes in 2 streams of 3.
+    net = netgen.Net("fc_gemv_streams_b1", [1, 64], seed=13)
+    y = net.dense(net.input, 100, fmt="dense",
+                  schedule='{kernel = "gemv", rows = 1, tile = 48, vector = 8, '
+                           'parallel = false, streams = 3}')
+    y = net.dense(net.relu(y), 6, fmt="dense",
+                  schedule='{kernel = "gemv", rows = 1, tile = 6, vector = 0, '
+                           'parallel = false, streams = 2}')
+    net.ret(y)
+    nets.append(net)
+    net = netgen.Net("fc_gemv_streams_b2", [2, 40], seed=14)
+    y = net.dense(net.input, 70, fmt="dense",
+                  schedule='{kernel = "gemv", rows = 1, tile = 32, vector = 8, '
+                           'parallel = true, streams = 2}')
+    net.ret(net.dense(net.relu(y), 9))
+    nets.append(net)
     net = netgen.Net("fc_wide", [2, 300], seed=9)
     net.ret(net.dense(net.input, 100, sparsity=0.95))
     nets.append(net)
