@@ -291,7 +291,7 @@ LogicalResult sparsec::halide::compileNetwork(func::FuncOp fn,
         {workspace, lowering.input()}, pipelineName, t,
         hl::LinkageType::ExternalPlusMetadata);
     Workspace ws = placeInWorkspace(module, pipelineName, workspace.name(),
-                                    name);
+                                    name, target.threads > 1);
     ArrayRef<int64_t> in =
         cast<ShapedType>(fn.getFunctionType().getInput(0)).getShape();
     ArrayRef<int64_t> out =

@@ -132,10 +132,14 @@ Stmt callPipeline(const std::string &pipeline, const hl::Expr &in,
         require(!isNull(b), halide_error_code_out_of_memory, s));
   }
   if (threads > 1) {
-    // The runtime's pool defaults to one thread per core; honour --threads.
+    // Parallel loops run on sparsec's spinning pool (Runtime/Workspace.c)
+    // with --threads threads; a loop that finds it busy uses Halide's pool,
+    // which defaults to one thread per core: honour --threads there too.
     hl::Expr set = Call::make(hl::Int(32), "halide_set_num_threads",
                               {threads}, Call::Extern);
-    s = Block::make(Evaluate::make(set), s);
+    hl::Expr pool = Call::make(hl::Int(32), "sparsec_parallel", {threads},
+                               Call::Extern);
+    s = Block::make({Evaluate::make(set), Evaluate::make(pool), s});
   }
   return s;
 }

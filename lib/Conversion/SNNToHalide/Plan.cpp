@@ -223,11 +223,14 @@ LayerPlan planNarrow(Operation *op, snn::FormatAttr format,
 }
 
 /// Work (multiply-accumulates done: a sparse weight's stored ones) below
-/// which a parallel loop costs more than it saves. Waking the runtime's
-/// workers and joining them took ~0.1 ms per loop on a 2-core VM: with
-/// every layer of MobileNetV1 (90 % pruned, AVX2) parallel from 131 k
-/// dense MACs, two threads ran it in 9.1 ms, one in 5.1 ms.
-constexpr int64_t kParallelThreshold = 1 << 22;
+/// which a parallel loop costs more than it saves. With Halide's pool,
+/// whose workers sleep between loops, waking them cost ~0.1 ms per loop on
+/// a 2-core VM, and only layers from 4.2 M paid; compiled networks now run
+/// their loops on sparsec's spinning pool (Runtime/Workspace.c). MobileNetV1
+/// 90 % pruned, AVX2, tuned, 2 threads on EPYC Zen 2: 4.75 ms with 4.2 M
+/// and Halide's pool, 3.2 ms with 256 k and sparsec's (5.1 ms on one thread);
+/// the margin varies with the load on the VM's host.
+constexpr int64_t kParallelThreshold = 1 << 18;
 
 int64_t denseMacs(Operation *op) {
   int64_t weights =
@@ -239,29 +242,6 @@ int64_t denseMacs(Operation *op) {
   return weights * positions;
 }
 
-/// Whether a layer planned as `plan` should run its outer loop in parallel:
-/// enough work done, and at least two iterations of that loop per thread.
-bool worthParallel(Operation *op, const LayerPlan &plan,
-                   const TargetSpec &target) {
-  if (target.threads <= 1)
-    return false;
-  double work = double(denseMacs(op));
-  if (plan.format != snn::FormatKind::Dense) {
-    FailureOr<double> sparsity = weightSparsity(op);
-    if (succeeded(sparsity))
-      work *= 1.0 - *sparsity;
-  }
-  if (work < double(kParallelThreshold))
-    return false;
-  if (plan.kernel != KernelKind::Rows)
-    return true;
-  int64_t iterations =
-      plan.tilesOuter && plan.vector > 0
-          ? (rowsKernelLanes(op, plan) + plan.tile - 1) / plan.tile
-          : cast<ShapedType>(op->getResult(0).getType()).getDimSize(1) /
-                plan.rows;
-  return iterations >= 2 * target.threads;
-}
 
 } // namespace
 
@@ -290,6 +270,28 @@ DictionaryAttr sparsec::halide::scheduleAttr(MLIRContext *ctx,
     attrs.push_back(
         b.getNamedAttr("streams", b.getI64IntegerAttr(plan.streams)));
   return b.getDictionaryAttr(attrs);
+}
+
+bool sparsec::halide::worthParallel(Operation *op, const LayerPlan &plan,
+                   const TargetSpec &target) {
+  if (target.threads <= 1)
+    return false;
+  double work = double(denseMacs(op));
+  if (plan.format != snn::FormatKind::Dense) {
+    FailureOr<double> sparsity = weightSparsity(op);
+    if (succeeded(sparsity))
+      work *= 1.0 - *sparsity;
+  }
+  if (work < double(kParallelThreshold))
+    return false;
+  if (plan.kernel != KernelKind::Rows)
+    return true;
+  int64_t iterations =
+      plan.tilesOuter && plan.vector > 0
+          ? (rowsKernelLanes(op, plan) + plan.tile - 1) / plan.tile
+          : cast<ShapedType>(op->getResult(0).getType()).getDimSize(1) /
+                plan.rows;
+  return iterations >= 2 * target.threads;
 }
 
 int64_t sparsec::halide::vectorisedExtent(Operation *op) {

@@ -297,6 +297,10 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     FailureOr<LayerPlan> planned = readPlan(op);
     if (failed(planned))
       continue;
+    // Candidates are timed on one thread; the chosen one runs in parallel
+    // by the planner's rule (worthParallel). JIT-compiled code uses Halide's
+    // own pool, whose sleeping workers would tilt the timings.
+    planned->parallel = false;
     // Batch-1 sparse layers (spmv): only the number of interleaved partial
     // sums is timed; the best differs by target (AVX-512 code with 8 sets
     // was 35 % slower than with 2, its loads becoming gathers).
@@ -447,6 +451,7 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     }
     if (!bestTime)
       continue;
+    best.parallel = worthParallel(op, best, target);
     op->setAttr("format", bestFormat);
     op->setAttr(kScheduleAttr, scheduleAttr(ctx, best));
     std::string name = layerName(op, opIndex);

@@ -174,7 +174,8 @@ hl::ExternalCode runtimeBitcode(const hl::Target &target) {
 Workspace sparsec::halide::placeInWorkspace(hl::Module &module,
                                             const std::string &pipeline,
                                             const std::string &argument,
-                                            const std::string &network) {
+                                            const std::string &network,
+                                            bool parallel) {
   Workspace ws;
   for (LoweredFunc &fn : module.functions()) {
     if (fn.name != pipeline)
@@ -182,7 +183,7 @@ Workspace sparsec::halide::placeInWorkspace(hl::Module &module,
     Lifetimes lifetimes;
     fn.body.accept(&lifetimes);
     if (lifetimes.intervals.empty())
-      return ws;
+      break;
     ws.bytes = assignOffsets(lifetimes.intervals);
     std::map<std::string, int64_t> offsets;
     for (const Lifetime &i : lifetimes.intervals) {
@@ -192,8 +193,11 @@ Workspace sparsec::halide::placeInWorkspace(hl::Module &module,
     ws.placed = static_cast<int>(lifetimes.intervals.size());
     fn.body = Place(offsets, argument).mutate(fn.body);
   }
-  if (ws.bytes == 0)
+  if (ws.bytes == 0) {
+    if (parallel)
+      module.append(runtimeBitcode(module.target()));
     return ws;
+  }
   ws.slot = network + "_workspace_slot";
   hl::Buffer<uint64_t> slot = hl::Buffer<uint64_t>::make_scalar(ws.slot);
   slot() = 0;

@@ -30,10 +30,12 @@ struct Workspace {
 /// `module`) that is not inside a parallel loop into one workspace, at
 /// offsets packed by the allocations' lifetimes. The workspace's address is
 /// the pipeline's Handle argument `argument`. Adds the slot buffer and the
-/// runtime bitcode that manages the block to the module.
+/// runtime bitcode that manages the block to the module; the runtime also
+/// when `parallel` (it holds the parallel loop runner), even without a
+/// workspace.
 Workspace placeInWorkspace(Halide::Module &module, const std::string &pipeline,
                            const std::string &argument,
-                           const std::string &network);
+                           const std::string &network, bool parallel);
 
 } // namespace sparsec::halide
 

@@ -93,6 +93,12 @@ mlir::FailureOr<LayerPlan> readPlan(mlir::Operation *op);
 LayerPlan planRows(mlir::Operation *op, snn::FormatAttr format,
                    const TargetSpec &target);
 
+/// Whether a layer planned as `plan` should run its outer loop in parallel
+/// (target.threads > 1): enough work done (a sparse weight's stored share),
+/// and at least two iterations of that loop per thread.
+bool worthParallel(mlir::Operation *op, const LayerPlan &plan,
+                   const TargetSpec &target);
+
 /// A plan as the `snn.schedule` attribute that readPlan reads back.
 mlir::DictionaryAttr scheduleAttr(mlir::MLIRContext *ctx,
                                   const LayerPlan &plan);

@@ -1,6 +1,7 @@
 /* Calls a compiled network from four threads at once and checks that every
  * result equals a single-threaded one (each concurrent call must get its own
- * workspace), then counts the page faults of 200 further calls: with the
+ * workspace; all but one run their parallel loops on Halide's pool while the
+ * call that holds sparsec's pool runs them there), then counts the page faults of 200 further calls: with the
  * workspace cached between calls there should be almost none. */
 #include <pthread.h>
 #include <stdio.h>
@@ -11,6 +12,15 @@
 #define CAT(a, b) CAT_(a, b)
 #define SIZE_IN CAT(NET, _input_size)
 #define SIZE_OUT CAT(NET, _output_size)
+
+/* From the Halide runtime and sparsec's runtime in the network object. */
+typedef int (*halide_task_t)(void *, int, unsigned char *);
+typedef int (*halide_do_par_for_t)(void *, halide_task_t, int, int,
+                                   unsigned char *);
+halide_do_par_for_t halide_set_custom_do_par_for(halide_do_par_for_t);
+int halide_default_do_par_for(void *, halide_task_t, int, int,
+                              unsigned char *);
+int sparsec_do_par_for(void *, halide_task_t, int, int, unsigned char *);
 
 static float input[SIZE_IN], expected[SIZE_OUT];
 static int mismatches;
@@ -40,6 +50,13 @@ int main(void) {
     input[i] = (float)((i * 37) % 101) / 50.0f - 1.0f;
   if (NET(input, expected) != 0)
     return 1;
+  /* A network compiled for several threads installs sparsec's loop runner
+   * on its first call. */
+  halide_do_par_for_t runner =
+      halide_set_custom_do_par_for(halide_default_do_par_for);
+  halide_set_custom_do_par_for(runner);
+  printf("parallel loops: %s\n",
+         runner == sparsec_do_par_for ? "sparsec's pool" : "another runner");
   pthread_t t[4];
   for (int i = 0; i < 4; ++i)
     pthread_create(&t[i], NULL, worker, NULL);
