@@ -213,9 +213,22 @@ public:
           seg(p, h, ri, b, n, kb) += part(p, h, ri, b, n, kb, ru.x);
           sets = ru.x;
         }
-        hl::RDom rk(0, S, name + "_segments");
-        acc(p, h, ri, b, n) += seg(p, h, ri, b, n, rk.x);
-        segments = rk.x;
+        if (packed->order.defined()) {
+          // Position q of segment kb holds block row order(q, kb).
+          int blockRows = static_cast<int>(geo.rows / R);
+          packed->order.set_name(name + "_order");
+          hl::RDom rk(0, blockRows, 0, S, name + "_segments");
+          hl::Expr row = hl::unsafe_promise_clamped(
+              packed->order(rk.x, rk.y), 0, blockRows - 1);
+          acc(p, h, ri, row, n) += seg(p, h, ri, rk.x, n, rk.y);
+          segments = rk.y;
+          positions = rk.x;
+          sortedRows = true;
+        } else {
+          hl::RDom rk(0, S, name + "_segments");
+          acc(p, h, ri, b, n) += seg(p, h, ri, b, n, rk.x);
+          segments = rk.x;
+        }
       } else if (K == 1) {
         acc(p, h, ri, b, n) += product;
       } else {
@@ -242,6 +255,9 @@ private:
     hl::Buffer<float> values;    ///< (column in block, row in block, block)
     int64_t blocks = 0, maxBlocks = 0;
     bool fixed = false; ///< every block row holds exactly maxBlocks blocks
+    /// With column segments: order(q, segment) is the block row packed at
+    /// position q of the segment (see sortSegmentRows); else undefined.
+    hl::Buffer<int32_t> order;
   };
 
   /// Pads every block row with zero blocks (at the row's first column) to a
@@ -268,6 +284,50 @@ private:
         }
       ptr.push_back(static_cast<int32_t>(ptr.back() + want));
       maxBlocks = std::max(maxBlocks, want);
+    }
+    rowptr = std::move(ptr);
+    offs = std::move(po);
+    vals = std::move(pv);
+  }
+
+  /// Within every column segment, orders the block rows by their stored
+  /// blocks, longest first (stable), and records in packed.order(q, segment)
+  /// the block row packed at position q. The segmented kernel adds each
+  /// position's partial sums to that row, so the order is free; consecutive
+  /// rows of equal length keep the loop over a row's blocks to the trip count
+  /// the branch predictor saw last, instead of a mispredicted exit for most
+  /// rows of a segment (a 1x1 convolution 512 -> 512 at 90 % with 5
+  /// segments: ~10 blocks per row and segment).
+  static void sortSegmentRows(std::vector<int32_t> &rowptr,
+                              std::vector<int32_t> &offs,
+                              std::vector<float> &vals, int64_t C, int64_t R,
+                              int64_t S, int64_t blockRows, Packed &packed) {
+    std::vector<int32_t> ptr{0}, po;
+    std::vector<float> pv;
+    po.reserve(offs.size());
+    pv.reserve(vals.size());
+    packed.order = hl::Buffer<int32_t>(static_cast<int>(blockRows),
+                                       static_cast<int>(S));
+    std::vector<int64_t> rows(blockRows);
+    for (int64_t segment = 0; segment < S; ++segment) {
+      int64_t first = segment * blockRows;
+      auto length = [&](int64_t br) {
+        return rowptr[first + br + 1] - rowptr[first + br];
+      };
+      std::iota(rows.begin(), rows.end(), 0);
+      std::stable_sort(rows.begin(), rows.end(), [&](int64_t x, int64_t y) {
+        return length(x) > length(y);
+      });
+      for (int64_t q = 0; q < blockRows; ++q) {
+        int64_t vr = first + rows[q];
+        packed.order(static_cast<int>(q), static_cast<int>(segment)) =
+            static_cast<int32_t>(rows[q]);
+        po.insert(po.end(), offs.begin() + rowptr[vr] * C,
+                  offs.begin() + rowptr[vr + 1] * C);
+        pv.insert(pv.end(), vals.begin() + rowptr[vr] * C * R,
+                  vals.begin() + rowptr[vr + 1] * C * R);
+        ptr.push_back(static_cast<int32_t>(ptr.back() + length(rows[q])));
+      }
     }
     rowptr = std::move(ptr);
     offs = std::move(po);
@@ -361,6 +421,8 @@ private:
       for (int64_t vr = 0; vr <= vrows; ++vr)
         rowptr[vr] = static_cast<int32_t>(vr * maxBlocks);
     }
+    if (plan.sorted && !packed.fixed && S > 1)
+      sortSegmentRows(rowptr, offs, vals, C, R, S, blockRows, packed);
     int64_t blocks = static_cast<int64_t>(offs.size()) / C;
     if (blocks == 0) {
       // Every weight is pruned: one zero block keeps the buffers non-empty;
@@ -504,16 +566,28 @@ private:
         .vectorize(pi, V)
         .unroll(ri);
     acc.compute_at(out, po).vectorize(p, V);
+    // Sorted segments (sparse formats, see sortSegmentRows) run over
+    // positions, whose rows the order table gives; otherwise over rows.
+    hl::VarOrRVar row =
+        sortedRows ? hl::VarOrRVar(positions) : hl::VarOrRVar(b);
     acc.update()
-        .reorder(p, ri, b, segments, h, n)
+        .reorder(p, ri, row, segments, h, n)
         .vectorize(p, V)
         .unroll(p)
         .unroll(ri);
-    seg.compute_at(acc, b).store_in(hl::MemoryType::Register);
+    if (sortedRows)
+      seg.compute_at(acc, positions);
+    else
+      seg.compute_at(acc, b);
+    seg.store_in(hl::MemoryType::Register);
     seg.vectorize(p, V).unroll(p).unroll(ri);
     hl::Stage inner = seg.update();
     if (part.defined()) {
-      part.compute_at(acc, b).store_in(hl::MemoryType::Register);
+      if (sortedRows)
+        part.compute_at(acc, positions);
+      else
+        part.compute_at(acc, b);
+      part.store_in(hl::MemoryType::Register);
       part.vectorize(p, V).unroll(p).unroll(ri).unroll(u);
       inner = part.update();
       inner.reorder({p, ri, u, reduction[0], reduction[1], h, b, n, kb})
@@ -544,7 +618,8 @@ private:
   hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"}, u{"u"}, po{"po"},
       pi{"pi"}, kb{"kb"};
   hl::Func part, seg;
-  hl::RVar sets, segments;
+  hl::RVar sets, segments, positions;
+  bool sortedRows = false;
 };
 
 /// XT(bi, c) = x(bi, c) is a dense layer's input transposed, so that the

@@ -24,6 +24,7 @@
 
 #include <array>
 #include <functional>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>

@@ -269,6 +269,8 @@ DictionaryAttr sparsec::halide::scheduleAttr(MLIRContext *ctx,
   if (plan.streams != 1)
     attrs.push_back(
         b.getNamedAttr("streams", b.getI64IntegerAttr(plan.streams)));
+  if (plan.sorted)
+    attrs.push_back(b.getNamedAttr("sorted", b.getBoolAttr(true)));
   return b.getDictionaryAttr(attrs);
 }
 
@@ -451,6 +453,14 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
                                << streams;
     plan.streams = value.getInt();
   }
+  if (auto sorted = dict.get("sorted")) {
+    auto value = dyn_cast<BoolAttr>(sorted);
+    if (!value)
+      return op->emitOpError() << kScheduleAttr
+                               << " sorted must be true or false, but is "
+                               << sorted;
+    plan.sorted = value.getValue();
+  }
   if (plan.interleave < 1 ||
       (plan.interleave > 1 && plan.format == snn::FormatKind::Dense))
     return op->emitOpError()
@@ -476,10 +486,11 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
       return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
                                << " exceeds the output width " << width;
     if (plan.interleave != 1 || plan.tilesOuter || plan.rows != 1 ||
-        plan.kblocks != 1 || plan.streams != 1)
+        plan.kblocks != 1 || plan.streams != 1 || plan.sorted)
       return op->emitOpError() << kScheduleAttr << " of kernel 'depthwise' "
                                   "needs rows = 1, interleave = 1, kblocks = 1, "
-                                  "streams = 1 and order \"rows\"";
+                                  "streams = 1, order \"rows\" and no sorted "
+                                  "rows";
     return plan;
   }
   if (plan.kernel != KernelKind::Rows && !isa<snn::DenseOp>(op))
@@ -534,5 +545,15 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
                << " of a dense weight";
     }
   }
+  if (plan.sorted &&
+      (plan.kernel != KernelKind::Rows || plan.kblocks < 2 ||
+       (plan.format != snn::FormatKind::CSR &&
+        plan.format != snn::FormatKind::Block)))
+    return op->emitOpError()
+           << kScheduleAttr
+           << " sorted = true needs the rows kernel with kblocks > 1 and the "
+              "csr or block format, but has kernel '"
+           << kernel.getValue() << "', kblocks = " << plan.kblocks
+           << ", format " << format;
   return plan;
 }

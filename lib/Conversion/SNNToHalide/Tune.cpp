@@ -252,6 +252,8 @@ std::string describe(snn::FormatAttr format, const LayerPlan &p) {
                                  p.tilesOuter ? "tiles" : "rows");
   if (p.kblocks > 1)
     text += fmt::format(" kblocks {}", p.kblocks);
+  if (p.sorted)
+    text += " sorted";
   if (p.streams > 1)
     text += fmt::format(" streams {}", p.streams);
   return text;
@@ -448,6 +450,16 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
           q.kblocks = S;
           time(f, q);
         }
+      // The fastest in segments once more with its rows sorted by length
+      // per segment: it pays where rows' lengths vary around short trip
+      // counts, and costs where the tile's sums are large.
+      if (bestTime && best.kernel == KernelKind::Rows && best.kblocks > 1 &&
+          (bestFormat.getKind() == snn::FormatKind::CSR ||
+           bestFormat.getKind() == snn::FormatKind::Block)) {
+        LayerPlan q = best;
+        q.sorted = true;
+        time(bestFormat, q);
+      }
     }
     if (!bestTime)
       continue;

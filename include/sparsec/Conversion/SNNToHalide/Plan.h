@@ -78,6 +78,13 @@ struct LayerPlan {
   /// group's weights stored as one contiguous block, so that a tile reads
   /// that many sequential streams from memory at once.
   int64_t streams = 1;
+  /// Column segments of a sparse `Rows` kernel (csr or block format, kblocks
+  /// > 1) visit, within each segment, the block rows in order of their
+  /// stored blocks in that segment, longest first: consecutive rows then
+  /// share the trip count of their inner loop, whose exit the branch
+  /// predictor otherwise misses for most rows. Costs a row table lookup per
+  /// row and segment, and the tile's sums are visited out of order.
+  bool sorted = false;
 };
 
 /// Chooses formats (where missing) and schedules for every dense and conv2d

@@ -74,6 +74,13 @@ def build():
              'interleave = 2, order = "tiles", kblocks = 7}', "block, 4, 1"),
             ('{kernel = "rows", rows = 1, tile = 40, vector = 8, parallel = false, '
              'interleave = 1, order = "tiles", kblocks = 2}', "nm, 2, 4"),
+            # ... with each segment's rows sorted by length, in parallel and
+            # on blocks.
+            ('{kernel = "rows", rows = 1, tile = 24, vector = 8, parallel = true, '
+             'interleave = 2, order = "tiles", kblocks = 5, sorted = true}', "csr"),
+            ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
+             'interleave = 1, order = "tiles", kblocks = 3, sorted = true}',
+             "block, 4, 1"),
             # Dense rows in segments of whole input channels (24 / 3, and
             # 24 / 4 in parallel).
             ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
@@ -85,6 +92,12 @@ def build():
                              pattern="nm:2:4" if fmt.startswith("nm")
                              else "block:4:1" if fmt.startswith("block") else "random",
                              sparsity=0.0 if fmt == "dense" else 0.5 if fmt.startswith("nm") else 0.8))
+    # Sorted segments over rows of two groups (their offsets differ).
+    nets.append(conv_net("sorted_groups", [1, 16, 8, 12], 41, out=10, kernel=(3, 3),
+                         padding=(1, 1), groups=2, fmt="csr", sparsity=0.7,
+                         schedule='{kernel = "rows", rows = 1, tile = 16, vector = 8, '
+                                  'parallel = false, interleave = 1, order = "tiles", '
+                                  'kblocks = 4, sorted = true}'))
     # Dense segments within each group's channels (8 per group, 2 per segment).
     nets.append(conv_net("dense_kblocks_groups", [1, 16, 8, 12], 40, out=8, kernel=(3, 3),
                          padding=(1, 1), groups=2, fmt="dense",

@@ -42,6 +42,19 @@ def build():
                                'parallel = false, interleave = 1, order = "tiles", '
                                'kblocks = 20}'))
     nets.append(net)
+    # Segments with each segment's rows sorted by length (sorted = true):
+    # interleaved sets whose padding lengthens rows, a tail tile, in
+    # parallel over the tiles.
+    net = netgen.Net("fc_sorted_b40", [40, 53], seed=14)
+    y = net.dense(net.input, 37, sparsity=0.75, fmt="csr",
+                  schedule='{kernel = "rows", rows = 1, tile = 16, vector = 8, '
+                           'parallel = true, interleave = 2, order = "tiles", '
+                           'kblocks = 4, sorted = true}')
+    net.ret(net.dense(net.relu(y), 9, sparsity=0.6, fmt="csr",
+                      schedule='{kernel = "rows", rows = 1, tile = 24, vector = 8, '
+                               'parallel = false, interleave = 1, order = "tiles", '
+                               'kblocks = 5, sorted = true}'))
+    nets.append(net)
     # Dense rows in segments of 12 columns, at a batch with a tail tile.
     net = netgen.Net("fc_dense_kblocks_b40", [40, 60], seed=12)
     y = net.dense(net.input, 20, fmt="dense",
