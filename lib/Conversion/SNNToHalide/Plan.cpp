@@ -197,8 +197,10 @@ int64_t gemvStreams(const LayerPlan &plan) {
   return 1;
 }
 
-LayerPlan planNarrow(Operation *op, snn::FormatAttr format,
-                     const TargetSpec &target) {
+} // namespace
+
+LayerPlan sparsec::halide::planNarrow(Operation *op, snn::FormatAttr format,
+                                      const TargetSpec &target) {
   LayerPlan plan;
   plan.format = format.getKind();
   if (plan.format == snn::FormatKind::Dense) {
@@ -221,6 +223,8 @@ LayerPlan planNarrow(Operation *op, snn::FormatAttr format,
   }
   return plan;
 }
+
+namespace {
 
 /// Work (multiply-accumulates done: a sparse weight's stored ones) below
 /// which a parallel loop costs more than it saves. With Halide's pool,

@@ -100,6 +100,11 @@ mlir::FailureOr<LayerPlan> readPlan(mlir::Operation *op);
 LayerPlan planRows(mlir::Operation *op, snn::FormatAttr format,
                    const TargetSpec &target);
 
+/// The planner's schedule for a dense layer whose batch is shorter than a
+/// vector: `gemv` for the dense format, `spmv` for sparse ones.
+LayerPlan planNarrow(mlir::Operation *op, snn::FormatAttr format,
+                     const TargetSpec &target);
+
 /// Whether a layer planned as `plan` should run its outer loop in parallel
 /// (target.threads > 1): enough work done (a sparse weight's stored share),
 /// and at least two iterations of that loop per thread.
