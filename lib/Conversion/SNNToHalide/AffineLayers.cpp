@@ -649,6 +649,47 @@ void scheduleTranspose(hl::Func XT, hl::Var bi, hl::Var c, int B, int K,
       .unroll(a[1]);
 }
 
+/// XT(bi, c) = x(c, bi) for a batch B and K columns that are whole 8 x 8
+/// blocks, each block transposed in registers by three perfect shuffles of
+/// register pairs, which LLVM lowers to unpack instructions. Read as one
+/// 8 x 8 shuffle of eight registers (scheduleTranspose), LLVM emitted
+/// element broadcasts and blends with spills instead (FC 784 -> 300 at
+/// batch 64, 90 %, AVX2 on EPYC Zen 2: 78.5 -> 75.5 us).
+void transpose8x8(hl::Func XT, hl::Var bi, hl::Var c, int B, int K,
+                  hl::Func x, const std::string &name) {
+  hl::Var j("j"), r("r"), k("k"), v("v"), bb("bb"), cc("cc");
+  // rows(j, r): row r of the block (batch bb * 8 + r), columns cc * 8 + j.
+  hl::Func prev(name + "_t0");
+  prev(j, r, bb, cc) = x(cc * 8 + j, bb * 8 + r);
+  std::vector<hl::Func> stages{prev};
+  // Three perfect shuffles: registers 2i and 2i + 1 are the low and high
+  // halves of interleave(register i, register i + 4).
+  for (int round = 1; round <= 3; ++round) {
+    hl::Func next(name + "_t" + std::to_string(round));
+    next(k, v, bb, cc) =
+        prev((k + 8 * (v % 2)) / 2, v / 2 + 4 * (k % 2), bb, cc);
+    stages.push_back(next);
+    prev = next;
+  }
+  XT(bi, c) = prev(bi % 8, c % 8, bi / 8, c / 8);
+  hl::Var bo("bo"), bv("bv"), co("co"), cv("cv");
+  XT.compute_root()
+      .bound(bi, 0, B)
+      .bound(c, 0, K)
+      .split(bi, bo, bv, 8, hl::TailStrategy::RoundUp)
+      .split(c, co, cv, 8, hl::TailStrategy::RoundUp)
+      .reorder(bv, cv, bo, co)
+      .vectorize(bv)
+      .unroll(cv);
+  for (hl::Func f : stages) {
+    std::vector<hl::Var> a = f.args();
+    f.compute_at(XT, bo)
+        .store_in(hl::MemoryType::Register)
+        .vectorize(a[0])
+        .unroll(a[1]);
+  }
+}
+
 } // namespace
 
 FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
@@ -679,12 +720,17 @@ FailureOr<Tensor> NetworkLowering::lowerDense(Operation *op,
     hl::Func XT(name + "_xt"), X(name + "_x");
     hl::Var e("e"), z("z"), bi("bi"), c("c");
     int B = static_cast<int>(batch), K = static_cast<int>(k);
-    if (x.batchInner)
+    if (x.batchInner) {
       XT(bi, c) = (*x.batchInner)(bi, c);
-    else
+      XT.compute_root().bound(bi, 0, B).bound(c, 0, K);
+      scheduleTranspose(XT, bi, c, B, K, x, spec.vectorWidth);
+    } else if (spec.vectorWidth == 8 && B % 8 == 0 && K % 8 == 0) {
+      transpose8x8(XT, bi, c, B, K, x.func, name);
+    } else {
       XT(bi, c) = x.func(c, bi);
-    XT.compute_root().bound(bi, 0, B).bound(c, 0, K);
-    scheduleTranspose(XT, bi, c, B, K, x, spec.vectorWidth);
+      XT.compute_root().bound(bi, 0, B).bound(c, 0, K);
+      scheduleTranspose(XT, bi, c, B, K, x, spec.vectorWidth);
+    }
     X(e, z) = XT(e % B, e / B);
     Geometry g;
     g.lanes = batch;

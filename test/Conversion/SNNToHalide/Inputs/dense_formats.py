@@ -55,6 +55,12 @@ def build():
                                'parallel = false, interleave = 1, order = "tiles", '
                                'kblocks = 5, sorted = true}'))
     nets.append(net)
+    # A batch and inputs of whole 8 x 8 blocks: AVX2 code transposes the
+    # input block by block in registers (transpose8x8).
+    net = netgen.Net("fc_blocks_b24", [24, 40], seed=15)
+    y = net.dense(net.input, 16, sparsity=0.8, fmt="csr")
+    net.ret(net.dense(net.relu(y), 7))
+    nets.append(net)
     # Dense rows in segments of 12 columns, at a batch with a tail tile.
     net = netgen.Net("fc_dense_kblocks_b40", [40, 60], seed=12)
     y = net.dense(net.input, 20, fmt="dense",
