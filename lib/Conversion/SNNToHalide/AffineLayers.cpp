@@ -1069,39 +1069,30 @@ FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
           .split(xi, xu, xv, V)
           .vectorize(xv)
           .unroll(xu);
-      if (W + pl >= V)
-        rows.vectorize(rx, V, hl::TailStrategy::ShiftInwards);
     }
     if (plan.parallel)
       stencil.parallel(px.z);
-    Tensor t{SmallVector<int64_t, 4>(outShape), hl::Func(name)};
-    t.stored = true;
-    hl::Var tx("tx"), ty("ty"), tc("tc"), tn("tn");
-    t.func(tx, ty, tc, tn) = out(tx + Wo * (ty + Ho * tc), tn);
-    t.flat = out;
-    t.natural = out;
-    t.naturalExtents = {Wo * Ho * C, N};
-    return t;
+  } else {
+    out(e, n) = (*epi)(rowSums.front(), cq);
+    out.compute_root()
+        .bound(e, 0, Wo * Ho * C)
+        .bound(n, 0, N)
+        .split(e, eo, ox, Wo, hl::TailStrategy::RoundUp)
+        .split(eo, oc, oy, Ho, hl::TailStrategy::RoundUp);
+    rows.store_at(out, oc).compute_at(out, oy);
+    if (V > 0) {
+      hl::Var xo("xo"), xi("xi"), xv("xv"), xu("xu");
+      int T = static_cast<int>(plan.tile);
+      out.split(ox, xo, xi, T, hl::TailStrategy::ShiftInwards)
+          .split(xi, xu, xv, V)
+          .vectorize(xv)
+          .unroll(xu);
+    }
+    if (plan.parallel)
+      out.parallel(oc);
   }
-  out(e, n) = (*epi)(rowSums.front(), cq);
-  out.compute_root()
-      .bound(e, 0, Wo * Ho * C)
-      .bound(n, 0, N)
-      .split(e, eo, ox, Wo, hl::TailStrategy::RoundUp)
-      .split(eo, oc, oy, Ho, hl::TailStrategy::RoundUp);
-  rows.store_at(out, oc).compute_at(out, oy);
-  if (plan.vector > 0) {
-    hl::Var xo("xo"), xi("xi"), xv("xv"), xu("xu");
-    int T = static_cast<int>(plan.tile);
-    out.split(ox, xo, xi, T, hl::TailStrategy::ShiftInwards)
-        .split(xi, xu, xv, V)
-        .vectorize(xv)
-        .unroll(xu);
-    if (W + pl >= V)
-      rows.vectorize(rx, V, hl::TailStrategy::ShiftInwards);
-  }
-  if (plan.parallel)
-    out.parallel(oc);
+  if (V > 0 && W + pl >= V)
+    rows.vectorize(rx, V, hl::TailStrategy::ShiftInwards);
 
   Tensor t{SmallVector<int64_t, 4>(outShape), hl::Func(name)};
   t.stored = true;
