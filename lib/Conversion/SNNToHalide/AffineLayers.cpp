@@ -1062,11 +1062,15 @@ FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
     stencil.allow_race_conditions();
     rows.store_at(out, px.z).compute_at(out, px.y);
     if (V > 0) {
-      hl::RVar xo("xo"), xi("xi"), xv("xv"), xu("xu");
+      hl::RVar xo("xo"), xq("xq"), xv("xv"), xu("xu");
       int T = static_cast<int>(plan.tile);
-      // T and Wo are whole vectors: a tail tile is whole vectors too.
-      stencil.split(px.x, xo, xi, T, hl::TailStrategy::GuardWithIf)
-          .split(xi, xu, xv, V)
+      // Whole vectors first (Wo is), then tiles of them: a tail tile skips
+      // whole vectors. (Guarding the tile's lanes instead, as one split of
+      // T lanes, let Halide 14 store the last vector of a 24-lane tail tile
+      // beyond the row.)
+      stencil.split(px.x, xq, xv, V, hl::TailStrategy::GuardWithIf)
+          .split(xq, xo, xu, T / V, hl::TailStrategy::GuardWithIf)
+          .reorder(xv, xu, xo, px.y, px.z, n)
           .vectorize(xv)
           .unroll(xu);
     }

@@ -46,14 +46,20 @@ def build():
                          stride=(2, 2), groups=6, padding=(1, 0, 1, 2)))
     nets.append(conv_net("depthwise_dilated", [1, 5, 20, 33], 13, out=5, kernel=(3, 5),
                          dilation=(2, 1), groups=5, padding=(2, 2, 2, 2), sparsity=0.3))
-    # Rows of whole vectors (32 wide: 2, 4 or 8 of them) take the stencil
-    # over (column, row, channel) with a rolling window of staged rows: a
-    # tail tile of one vector (24 + 8) in parallel over 2 images, and the
-    # planner's schedule with a dilated 5x3 kernel and asymmetric padding.
+    # Rows of whole vectors take the stencil over (column, row, channel) with
+    # a rolling window of staged rows: a tail tile of one vector (24 + 8) in
+    # parallel over 2 images; 112-wide rows in tiles of 3 vectors, whose
+    # last tile has 2 (Halide once stored the third past the last row: the
+    # harness checks the memory around the output); the planner's schedule
+    # with a dilated 5x3 kernel and asymmetric padding.
     nets.append(conv_net("depthwise_rows", [2, 8, 10, 32], 14, out=8, kernel=(3, 3),
                          groups=8, padding=(1, 1), fmt="dense",
                          schedule='{kernel = "depthwise", rows = 1, tile = 24, vector = 8, '
                                   'parallel = true, interleave = 1, order = "rows"}'))
+    nets.append(conv_net("depthwise_rows_serial", [1, 2, 112, 112], 16, out=2, kernel=(3, 3),
+                         groups=2, padding=(1, 1), fmt="dense",
+                         schedule='{kernel = "depthwise", rows = 1, tile = 24, vector = 8, '
+                                  'parallel = false, interleave = 1, order = "rows"}'))
     nets.append(conv_net("depthwise_rows_dilated", [1, 6, 13, 32], 15, out=6, kernel=(5, 3),
                          dilation=(1, 2), groups=6, padding=(2, 2, 3, 2), fmt="dense"))
     nets.append(conv_net("depthwise_csr", [1, 9, 10, 10], 9, out=9, kernel=(3, 3),
