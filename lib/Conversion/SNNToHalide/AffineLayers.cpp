@@ -507,7 +507,7 @@ private:
     if (reduction.size() == 2 && blockCols() > 1)
       update.unroll(reduction[0]);
     if (plan.parallel)
-      out.parallel(plan.tilesOuter && plan.vector > 0 ? po : b);
+      out.parallel(parallelLoop());
   }
 
   /// With interleaved sets the blocks accumulate into part(..., u), held in
@@ -548,7 +548,7 @@ private:
     if (blockCols() > 1)
       update.unroll(reduction[0]);
     if (plan.parallel)
-      out.parallel(plan.tilesOuter && plan.vector > 0 ? po : b);
+      out.parallel(parallelLoop());
   }
 
   /// Column segments (plan.kblocks > 1): per lane tile, segment by segment,
@@ -608,7 +608,16 @@ private:
     if (blockCols() > 1 && reduction.size() == 2)
       inner.unroll(reduction[0]);
     if (plan.parallel)
-      out.parallel(po);
+      out.parallel(parallelLoop());
+  }
+
+  /// The loop that threads split: the lane tiles' loop where every row
+  /// block runs over one tile, or the output rows outside it where lanes run
+  /// along rows (a row holds few tiles); else the row blocks.
+  hl::Var parallelLoop() const {
+    if (!plan.tilesOuter || plan.vector == 0)
+      return b;
+    return geo.height > 1 ? h : po;
   }
 
   Geometry geo;
@@ -1138,7 +1147,7 @@ FailureOr<Tensor> NetworkLowering::lowerConv(Operation *op,
   int64_t hp = hIn + pt + pb, wp = wIn + pl + pr;
   g.pitch = wp;
   g.plane = hp * wp;
-  bool flat = sh == 1 && sw == 1;
+  bool flat = flatLanes(op, plan);
   if (flat) {
     // Outputs on the padded row pitch: lane p is output (p / wp, p % wp);
     // the columns past wo, and the lanes past ho * wp that round the lanes

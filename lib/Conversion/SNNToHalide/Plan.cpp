@@ -79,9 +79,10 @@ int64_t interleaveFor(int64_t chains, int64_t budget) {
 } // namespace
 
 LayerPlan sparsec::halide::planRows(Operation *op, snn::FormatAttr format,
-                                    const TargetSpec &target) {
+                                    const TargetSpec &target, bool rowLanes) {
   LayerPlan plan;
   plan.kernel = KernelKind::Rows;
+  plan.rowLanes = rowLanes;
   plan.format = format.getKind();
   if (!format.getParams().empty()) {
     plan.formatA = format.getParams()[0];
@@ -109,7 +110,7 @@ LayerPlan sparsec::halide::planRows(Operation *op, snn::FormatAttr format,
   // Keep a few registers for the broadcast weights and the input loads.
   int64_t accumulators = target.vectorRegisters - 4;
   int64_t vectorsPerRow = std::max<int64_t>(1, accumulators / plan.rows);
-  int64_t extent = vectorisedExtent(op);
+  int64_t extent = vectorisedExtent(op, plan);
   plan.vector = extent >= target.vectorWidth ? target.vectorWidth : 0;
   plan.tile = chooseTile(rowsKernelLanes(op, plan),
                          vectorsPerRow * target.vectorWidth,
@@ -275,6 +276,8 @@ DictionaryAttr sparsec::halide::scheduleAttr(MLIRContext *ctx,
         b.getNamedAttr("streams", b.getI64IntegerAttr(plan.streams)));
   if (plan.sorted)
     attrs.push_back(b.getNamedAttr("sorted", b.getBoolAttr(true)));
+  if (plan.rowLanes)
+    attrs.push_back(b.getNamedAttr("flat", b.getBoolAttr(false)));
   return b.getDictionaryAttr(attrs);
 }
 
@@ -294,19 +297,49 @@ bool sparsec::halide::worthParallel(Operation *op, const LayerPlan &plan,
     return true;
   int64_t iterations =
       plan.tilesOuter && plan.vector > 0
-          ? (rowsKernelLanes(op, plan) + plan.tile - 1) / plan.tile
+          ? (rowsKernelLanes(op, plan) + plan.tile - 1) / plan.tile *
+                laneRows(op, plan)
           : cast<ShapedType>(op->getResult(0).getType()).getDimSize(1) /
                 plan.rows;
   return iterations >= 2 * target.threads;
 }
 
-int64_t sparsec::halide::vectorisedExtent(Operation *op) {
+namespace {
+bool strideOne(Operation *op) {
+  auto conv = dyn_cast<snn::Conv2DOp>(op);
+  if (!conv)
+    return false;
+  auto [sh, sw] = conv.getStrideValues();
+  return sh == 1 && sw == 1;
+}
+} // namespace
+
+bool sparsec::halide::pitchWastesLanes(Operation *op) {
+  if (!strideOne(op))
+    return false;
+  auto pad = cast<snn::Conv2DOp>(op).getPaddingValues();
+  ArrayRef<int64_t> x = cast<ShapedType>(op->getOperand(0).getType()).getShape();
+  ArrayRef<int64_t> y = cast<ShapedType>(op->getResult(0).getType()).getShape();
+  return x[3] + pad[1] + pad[3] > y[3];
+}
+
+bool sparsec::halide::flatLanes(Operation *op, const LayerPlan &plan) {
+  return strideOne(op) && !plan.rowLanes;
+}
+
+int64_t sparsec::halide::laneRows(Operation *op, const LayerPlan &plan) {
+  if (!isa<snn::Conv2DOp>(op) || flatLanes(op, plan))
+    return 1;
+  return cast<ShapedType>(op->getResult(0).getType()).getDimSize(2);
+}
+
+int64_t sparsec::halide::vectorisedExtent(Operation *op,
+                                          const LayerPlan &plan) {
   if (auto conv = dyn_cast<snn::Conv2DOp>(op)) {
     ArrayRef<int64_t> x = cast<ShapedType>(conv.getInput().getType()).getShape();
     ArrayRef<int64_t> y = cast<ShapedType>(conv.getType()).getShape();
-    auto [sh, sw] = conv.getStrideValues();
     auto pad = conv.getPaddingValues();
-    if (sh == 1 && sw == 1)
+    if (flatLanes(op, plan))
       return y[2] * (x[3] + pad[1] + pad[3]);
     return y[3];
   }
@@ -314,15 +347,6 @@ int64_t sparsec::halide::vectorisedExtent(Operation *op) {
 }
 
 namespace {
-/// Stride-1 convolutions compute their output on the padded row pitch.
-bool flatLanes(Operation *op) {
-  auto conv = dyn_cast<snn::Conv2DOp>(op);
-  if (!conv)
-    return false;
-  auto [sh, sw] = conv.getStrideValues();
-  return sh == 1 && sw == 1;
-}
-
 bool alignsLanes(const LayerPlan &plan) {
   return plan.kernel == KernelKind::Rows && plan.vector > 0 &&
          plan.format != snn::FormatKind::Dense;
@@ -330,8 +354,8 @@ bool alignsLanes(const LayerPlan &plan) {
 } // namespace
 
 int64_t sparsec::halide::rowsKernelLanes(Operation *op, const LayerPlan &plan) {
-  int64_t extent = vectorisedExtent(op);
-  if (!flatLanes(op) || !alignsLanes(plan))
+  int64_t extent = vectorisedExtent(op, plan);
+  if (!flatLanes(op, plan) || !alignsLanes(plan))
     return extent;
   return (extent + plan.vector - 1) / plan.vector * plan.vector;
 }
@@ -465,6 +489,16 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
                                << sorted;
     plan.sorted = value.getValue();
   }
+  std::optional<bool> flat;
+  if (auto attr = dict.get("flat")) {
+    auto value = dyn_cast<BoolAttr>(attr);
+    if (!value)
+      return op->emitOpError() << kScheduleAttr
+                               << " flat must be true or false, but is "
+                               << attr;
+    flat = value.getValue();
+    plan.rowLanes = !*flat;
+  }
   if (plan.interleave < 1 ||
       (plan.interleave > 1 && plan.format == snn::FormatKind::Dense))
     return op->emitOpError()
@@ -490,13 +524,19 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
       return op->emitOpError() << kScheduleAttr << " tile " << plan.tile
                                << " exceeds the output width " << width;
     if (plan.interleave != 1 || plan.tilesOuter || plan.rows != 1 ||
-        plan.kblocks != 1 || plan.streams != 1 || plan.sorted)
+        plan.kblocks != 1 || plan.streams != 1 || plan.sorted || flat)
       return op->emitOpError() << kScheduleAttr << " of kernel 'depthwise' "
                                   "needs rows = 1, interleave = 1, kblocks = 1, "
                                   "streams = 1, order \"rows\" and no sorted "
-                                  "rows";
+                                  "rows or flat";
     return plan;
   }
+  if (flat && (plan.kernel != KernelKind::Rows || !isa<snn::Conv2DOp>(op) ||
+               (*flat && !strideOne(op))))
+    return op->emitOpError()
+           << kScheduleAttr << " flat = " << (*flat ? "true" : "false")
+           << (*flat ? " needs the rows kernel of a stride-1 convolution"
+                     : " needs the rows kernel of a convolution");
   if (plan.kernel != KernelKind::Rows && !isa<snn::DenseOp>(op))
     return op->emitOpError() << "kernel '" << kernel.getValue()
                              << "' is for dense layers only";

@@ -254,6 +254,8 @@ std::string describe(snn::FormatAttr format, const LayerPlan &p) {
     text += fmt::format(" kblocks {}", p.kblocks);
   if (p.sorted)
     text += " sorted";
+  if (p.rowLanes)
+    text += " row lanes";
   if (p.streams > 1)
     text += fmt::format(" streams {}", p.streams);
   return text;
@@ -440,6 +442,15 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
           continue;
         for (const LayerPlan &p : candidates(single->layer, base, target))
           time(f, p);
+        // Lanes along output rows where the flat lanes compute the padding
+        // columns and leave the output to be copied off the padded pitch.
+        if (pitchWastesLanes(op)) {
+          LayerPlan rows = planRows(op, f, target, /*rowLanes=*/true);
+          rows.parallel = planned->parallel;
+          if (rows.vector > 0)
+            for (const LayerPlan &p : candidates(single->layer, rows, target))
+              time(f, p);
+        }
       }
       // Then the two fastest sparse schedules with their columns in
       // segments (order "tiles"), for inputs whose tile slice overflows L1.

@@ -102,7 +102,19 @@ def build():
             ('{kernel = "rows", rows = 4, tile = 16, vector = 8, parallel = false, '
              'order = "tiles", kblocks = 3}', "dense"),
             ('{kernel = "rows", rows = 2, tile = 24, vector = 8, parallel = true, '
-             'order = "tiles", kblocks = 4}', "dense")]):
+             'order = "tiles", kblocks = 4}', "dense"),
+            # Lanes along output rows (flat = false): 11 columns in tiles of
+            # 8 (the second shifted inwards), in segments, in parallel over
+            # the rows, sorted; dense rows in both loop orders.
+            ('{kernel = "rows", rows = 1, tile = 8, vector = 8, parallel = true, '
+             'interleave = 2, order = "tiles", kblocks = 3, flat = false}', "csr"),
+            ('{kernel = "rows", rows = 1, tile = 8, vector = 8, parallel = false, '
+             'interleave = 1, order = "tiles", kblocks = 4, sorted = true, flat = false}',
+             "csr"),
+            ('{kernel = "rows", rows = 4, tile = 8, vector = 8, parallel = true, '
+             'order = "rows", flat = false}', "dense"),
+            ('{kernel = "rows", rows = 4, tile = 8, vector = 8, parallel = false, '
+             'order = "tiles", kblocks = 3, flat = false}', "block, 4, 1")]):
         nets.append(conv_net(f"scheduled_{i}", [1, 24, 9, 11], 20 + i, out=12,
                              kernel=(3, 3), padding=(1, 1), fmt=fmt, schedule=sched,
                              pattern="nm:2:4" if fmt.startswith("nm")
@@ -114,6 +126,13 @@ def build():
                          schedule='{kernel = "rows", rows = 1, tile = 16, vector = 8, '
                                   'parallel = false, interleave = 1, order = "tiles", '
                                   'kblocks = 4, sorted = true}'))
+    # Row lanes of a dilated kernel with asymmetric padding, 20 columns in
+    # tiles of 16, in parallel over two images.
+    nets.append(conv_net("row_lanes_dilated", [2, 8, 10, 17], 42, out=8, kernel=(3, 3),
+                         dilation=(2, 1), padding=(2, 1, 2, 2), fmt="csr", sparsity=0.6,
+                         schedule='{kernel = "rows", rows = 1, tile = 16, vector = 8, '
+                                  'parallel = true, interleave = 1, order = "tiles", '
+                                  'kblocks = 2, flat = false}'))
     # Dense segments within each group's channels (8 per group, 2 per segment).
     nets.append(conv_net("dense_kblocks_groups", [1, 16, 8, 12], 40, out=8, kernel=(3, 3),
                          padding=(1, 1), groups=2, fmt="dense",
