@@ -126,129 +126,181 @@ public:
         const std::function<hl::Expr(hl::Expr, hl::Expr)> &epilogue) {
     int64_t R = plan.rows;
     hl::Func acc(name + "_acc");
-    acc(p, h, ri, b, n) = 0.0f;
     hl::Expr base = p * static_cast<int>(geo.laneStep) +
                     h * static_cast<int>(geo.heightStep);
-    std::vector<hl::RVar> reduction;
+    int S = static_cast<int>(plan.kblocks);
+    int K = static_cast<int>(plan.interleave);
+    // product(kbx): one stored weight's (block's) contribution to lane p of
+    // row block b, from column segment kbx (the var kb, or a constant; any
+    // value when S == 1), with the reduction domain it runs over.
+    std::function<std::pair<hl::Expr, std::vector<hl::RVar>>(hl::Expr)>
+        product;
+    std::optional<Packed> packed;
     if (plan.format == snn::FormatKind::Dense) {
       // Every column; the group of block row b is fixed because blocks never
       // straddle groups.
       int64_t blocksPerGroup = geo.rowsPerGroup() / R;
       hl::Expr g = b / static_cast<int>(blocksPerGroup);
-      std::vector<int> extents;
       hl::Buffer<float> vals = packDense(w, name + "_w");
       // With S column segments (readPlan checks that they divide the input
       // channels, or the columns), segment kb holds channels (columns)
       // [kb * n / S, (kb + 1) * n / S).
-      int S = static_cast<int>(plan.kblocks);
-      hl::Expr product;
-      if (geo.conv) {
-        int CS = static_cast<int>(geo.cg) / S;
-        hl::RDom r(0, static_cast<int>(geo.kw), 0, static_cast<int>(geo.kh),
-                   0, CS, name + "_r");
-        hl::Expr ch = S > 1 ? kb * CS + r.z : hl::Expr(r.z);
-        hl::Expr off = (g * static_cast<int>(geo.cg) + ch) *
-                           static_cast<int>(geo.plane) +
-                       r.y * static_cast<int>(geo.dilH * geo.pitch) +
-                       r.x * static_cast<int>(geo.dilW);
-        hl::Expr col = (ch * static_cast<int>(geo.kh) + r.y) *
-                           static_cast<int>(geo.kw) +
-                       r.x;
-        product = vals(ri, col, b) * X(base + off, n);
-        reduction = {r.x, r.y, r.z};
-      } else {
+      product = [=, this](hl::Expr kbx)
+          -> std::pair<hl::Expr, std::vector<hl::RVar>> {
+        if (geo.conv) {
+          int CS = static_cast<int>(geo.cg) / S;
+          hl::RDom r(0, static_cast<int>(geo.kw), 0,
+                     static_cast<int>(geo.kh), 0, CS, name + "_r");
+          hl::Expr ch = S > 1 ? kbx * CS + r.z : hl::Expr(r.z);
+          hl::Expr off = (g * static_cast<int>(geo.cg) + ch) *
+                             static_cast<int>(geo.plane) +
+                         r.y * static_cast<int>(geo.dilH * geo.pitch) +
+                         r.x * static_cast<int>(geo.dilW);
+          hl::Expr col = (ch * static_cast<int>(geo.kh) + r.y) *
+                             static_cast<int>(geo.kw) +
+                         r.x;
+          return {vals(ri, col, b) * X(base + off, n), {r.x, r.y, r.z}};
+        }
         int KS = static_cast<int>(geo.columns) / S;
         hl::RDom r(0, KS, name + "_r");
-        hl::Expr col = S > 1 ? kb * KS + r.x : hl::Expr(r.x);
-        product =
-            vals(ri, col, b) * X(base + col * static_cast<int>(geo.lanes), n);
-        reduction = {r.x};
-      }
-      if (S > 1) {
-        seg = hl::Func(name + "_seg");
-        seg(p, h, ri, b, n, kb) = 0.0f;
-        seg(p, h, ri, b, n, kb) += product;
-        hl::RDom rk(0, S, name + "_segments");
-        acc(p, h, ri, b, n) += seg(p, h, ri, b, n, rk.x);
-        segments = rk.x;
-      } else {
-        acc(p, h, ri, b, n) += product;
-      }
+        hl::Expr col = S > 1 ? kbx * KS + r.x : hl::Expr(r.x);
+        return {vals(ri, col, b) *
+                    X(base + col * static_cast<int>(geo.lanes), n),
+                {r.x}};
+      };
     } else {
-      FailureOr<Packed> packed = packSparse(op, w);
-      if (failed(packed))
+      FailureOr<Packed> p0 = packSparse(op, w);
+      if (failed(p0))
         return failure();
+      packed = *p0;
       int C = static_cast<int>(blockCols());
-      int K = static_cast<int>(plan.interleave);
-      int S = static_cast<int>(plan.kblocks);
+      const Packed &pk = *packed;
       // Block row b holds K * count(b) blocks; set u takes every K-th one.
       // With column segments, (segment kb, block row b) is packed as row
       // kb * blockRows + b.
-      hl::RDom r(0, C, 0, static_cast<int>(packed->maxBlocks / K),
-                 name + "_r");
-      hl::Expr vrow = b;
-      if (S > 1)
-        vrow = kb * static_cast<int>(geo.rows / R) + b;
-      hl::Expr start = packed->rowptr(vrow);
-      if (!packed->fixed)
-        r.where(r.y < (packed->rowptr(vrow + 1) - start) / K);
-      hl::Expr set = K == 1 ? hl::Expr(0) : hl::Expr(u);
-      hl::Expr j = hl::unsafe_promise_clamped(
-          start + r.y * K + set, 0, static_cast<int>(packed->blocks - 1));
-      hl::Expr off = hl::unsafe_promise_clamped(
-          packed->offsets(r.x, j), 0, static_cast<int>(geo.maxOffset()));
-      hl::Expr product = packed->values(r.x, ri, j) * X(base + off, n);
-      if (S > 1) {
-        // Each segment's sum is accumulated in registers, then added to the
-        // tile's sums of all rows (see scheduleSegmented).
-        seg = hl::Func(name + "_seg");
-        seg(p, h, ri, b, n, kb) = 0.0f;
-        if (K == 1) {
-          seg(p, h, ri, b, n, kb) += product;
-        } else {
-          part = hl::Func(name + "_part");
-          part(p, h, ri, b, n, kb, u) = 0.0f;
-          part(p, h, ri, b, n, kb, u) += product;
-          hl::RDom ru(0, K, name + "_sets");
-          seg(p, h, ri, b, n, kb) += part(p, h, ri, b, n, kb, ru.x);
-          sets = ru.x;
-        }
-        if (packed->order.defined()) {
-          // Position q of segment kb holds block row order(q, kb).
-          int blockRows = static_cast<int>(geo.rows / R);
-          packed->order.set_name(name + "_order");
-          hl::RDom rk(0, blockRows, 0, S, name + "_segments");
-          hl::Expr row = hl::unsafe_promise_clamped(
-              packed->order(rk.x, rk.y), 0, blockRows - 1);
-          acc(p, h, ri, row, n) += seg(p, h, ri, rk.x, n, rk.y);
-          segments = rk.y;
-          positions = rk.x;
-          sortedRows = true;
-        } else {
-          hl::RDom rk(0, S, name + "_segments");
-          acc(p, h, ri, b, n) += seg(p, h, ri, b, n, rk.x);
+      product = [=, this](hl::Expr kbx)
+          -> std::pair<hl::Expr, std::vector<hl::RVar>> {
+        hl::RDom r(0, C, 0, static_cast<int>(pk.maxBlocks / K), name + "_r");
+        hl::Expr vrow = b;
+        if (S > 1)
+          vrow = kbx * static_cast<int>(geo.rows / R) + b;
+        hl::Expr start = pk.rowptr(vrow);
+        if (!pk.fixed)
+          r.where(r.y < (pk.rowptr(vrow + 1) - start) / K);
+        hl::Expr set = K == 1 ? hl::Expr(0) : hl::Expr(u);
+        hl::Expr j = hl::unsafe_promise_clamped(
+            start + r.y * K + set, 0, static_cast<int>(pk.blocks - 1));
+        hl::Expr off = hl::unsafe_promise_clamped(
+            pk.offsets(r.x, j), 0, static_cast<int>(geo.maxOffset()));
+        return {pk.values(r.x, ri, j) * X(base + off, n), {r.x, r.y}};
+      };
+    }
+    std::vector<hl::RVar> reduction;
+    hl::Func out(name + "_out");
+    hl::Expr row = b * static_cast<int>(R) + ri;
+    hl::Expr biased;
+    if (S > 1) {
+      // Each segment's sum is accumulated in registers (interleaved sets in
+      // part), then added to the tile's sums of all rows (see
+      // scheduleSegmented).
+      if (packed && packed->order.defined()) {
+        // Position q of segment kb holds block row order(q, kb).
+        int blockRows = static_cast<int>(geo.rows / R);
+        middle = segment(product, std::nullopt, "", reduction);
+        acc(p, h, ri, b, n) = 0.0f;
+        packed->order.set_name(name + "_order");
+        hl::RDom rk(0, blockRows, 0, S, name + "_segments");
+        hl::Expr sortedRow = hl::unsafe_promise_clamped(
+            packed->order(rk.x, rk.y), 0, blockRows - 1);
+        acc(p, h, ri, sortedRow, n) += middle.seg(p, h, ri, rk.x, n, rk.y);
+        segments = rk.y;
+        positions = rk.x;
+        sortedRows = true;
+      } else {
+        // The first segment's sums are the tile's initial sums and the last
+        // one's go straight into the output: no zeroing of the tile's sums
+        // and no second pass over them (the sums are added in the same
+        // order).
+        first = segment(product, 0, "_first", reduction);
+        last = segment(product, S - 1, "_last", reduction);
+        acc(p, h, ri, b, n) = first.seg(p, h, ri, b, n);
+        if (S > 2) {
+          middle = segment(product, std::nullopt, "", reduction);
+          hl::RDom rk(1, S - 2, name + "_segments");
+          acc(p, h, ri, b, n) += middle.seg(p, h, ri, b, n, rk.x);
           segments = rk.x;
         }
-      } else if (K == 1) {
-        acc(p, h, ri, b, n) += product;
+        biased = acc(p, h, ri, b, n) + last.seg(p, h, ri, b, n) + bias(row);
+      }
+    } else {
+      acc(p, h, ri, b, n) = 0.0f;
+      auto [prod, red] = product(hl::Expr(0));
+      reduction = red;
+      if (K == 1) {
+        acc(p, h, ri, b, n) += prod;
       } else {
         part = hl::Func(name + "_part");
         part(p, h, ri, b, n, u) = 0.0f;
-        part(p, h, ri, b, n, u) += product;
+        part(p, h, ri, b, n, u) += prod;
         hl::RDom ru(0, K, name + "_sets");
         acc(p, h, ri, b, n) += part(p, h, ri, b, n, ru.x);
         sets = ru.x;
       }
-      reduction = {r.x, r.y};
     }
-    hl::Func out(name + "_out");
-    hl::Expr row = b * static_cast<int>(R) + ri;
-    out(p, h, ri, b, n) = epilogue(acc(p, h, ri, b, n) + bias(row), row);
+    if (!biased.defined())
+      biased = acc(p, h, ri, b, n) + bias(row);
+    out(p, h, ri, b, n) = epilogue(biased, row);
     schedule(out, acc, reduction);
     return out;
   }
 
 private:
+  using Product = std::function<std::pair<hl::Expr, std::vector<hl::RVar>>(
+      hl::Expr)>;
+
+  /// One column segment's sums of a lane tile and row block, held in
+  /// registers: seg(p, h, ri, b, n, kb) for any segment kb, or
+  /// seg(p, h, ri, b, n) for one fixed segment; with interleaved sets, the
+  /// stored blocks accumulate in part(..., u) first.
+  struct Segment {
+    hl::Func seg, part;
+    hl::RVar sets;
+    std::vector<hl::RVar> reduction;
+    bool anySegment = false;
+  };
+
+  /// The sums of segment `fixed`, or of any segment kb without it.
+  Segment segment(const Product &product, std::optional<int> fixed,
+                  const std::string &suffix,
+                  std::vector<hl::RVar> &reduction) {
+    Segment s;
+    s.anySegment = !fixed;
+    auto [prod, red] = product(fixed ? hl::Expr(*fixed) : hl::Expr(kb));
+    s.reduction = red;
+    reduction = red;
+    std::vector<hl::Var> args{p, h, ri, b, n};
+    if (s.anySegment)
+      args.push_back(kb);
+    std::vector<hl::Expr> at(args.begin(), args.end());
+    s.seg = hl::Func(name + "_seg" + suffix);
+    s.seg(args) = 0.0f;
+    if (plan.interleave == 1) {
+      s.seg(at) += prod;
+      return s;
+    }
+    std::vector<hl::Var> partArgs = args;
+    partArgs.push_back(u);
+    s.part = hl::Func(name + "_part" + suffix);
+    s.part(partArgs) = 0.0f;
+    s.part(std::vector<hl::Expr>(partArgs.begin(), partArgs.end())) += prod;
+    hl::RDom ru(0, static_cast<int>(plan.interleave), name + "_sets" + suffix);
+    std::vector<hl::Expr> partAt = at;
+    partAt.push_back(ru.x);
+    s.seg(at) += s.part(partAt);
+    s.sets = ru.x;
+    return s;
+  }
+
   struct Packed {
     hl::Buffer<int32_t> rowptr;
     hl::Buffer<int32_t> offsets; ///< (column in block, block)
@@ -469,7 +521,7 @@ private:
 
   void schedule(hl::Func out, hl::Func acc,
                 const std::vector<hl::RVar> &reduction) {
-    if (seg.defined()) {
+    if (plan.kblocks > 1) {
       scheduleSegmented(out, acc, reduction);
       return;
     }
@@ -558,6 +610,7 @@ private:
   /// cache, instead of the slice of all columns.
   void scheduleSegmented(hl::Func out, hl::Func acc,
                          const std::vector<hl::RVar> &reduction) {
+    (void)reduction;
     int V = static_cast<int>(plan.vector);
     computeOutAtRoot(out);
     out.split(p, po, pi, static_cast<int>(plan.tile),
@@ -566,49 +619,68 @@ private:
         .vectorize(pi, V)
         .unroll(ri);
     acc.compute_at(out, po).vectorize(p, V);
-    // Sorted segments (sparse formats, see sortSegmentRows) run over
-    // positions, whose rows the order table gives; otherwise over rows.
-    hl::VarOrRVar row =
-        sortedRows ? hl::VarOrRVar(positions) : hl::VarOrRVar(b);
-    acc.update()
-        .reorder(p, ri, row, segments, h, n)
-        .vectorize(p, V)
-        .unroll(p)
-        .unroll(ri);
-    if (sortedRows)
-      seg.compute_at(acc, positions);
-    else
-      seg.compute_at(acc, b);
-    seg.store_in(hl::MemoryType::Register);
-    seg.vectorize(p, V).unroll(p).unroll(ri);
-    hl::Stage inner = seg.update();
-    if (part.defined()) {
-      if (sortedRows)
-        part.compute_at(acc, positions);
-      else
-        part.compute_at(acc, b);
-      part.store_in(hl::MemoryType::Register);
-      part.vectorize(p, V).unroll(p).unroll(ri).unroll(u);
-      inner = part.update();
-      inner.reorder({p, ri, u, reduction[0], reduction[1], h, b, n, kb})
-          .unroll(u);
-      seg.update()
-          .reorder(p, ri, sets, h, b, n, kb)
-          .unroll(sets)
+    if (sortedRows) {
+      // Sorted segments (sparse formats, see sortSegmentRows) run over
+      // positions, whose rows the order table gives.
+      acc.update()
+          .reorder(p, ri, positions, segments, h, n)
           .vectorize(p, V)
           .unroll(p)
           .unroll(ri);
+      scheduleSegment(middle, hl::LoopLevel(acc, positions));
     } else {
-      std::vector<hl::VarOrRVar> order{p, ri};
-      order.insert(order.end(), reduction.begin(), reduction.end());
-      order.insert(order.end(), {h, b, n, kb});
-      inner.reorder(order);
+      // The first segment is acc's initial value, the last one is added in
+      // the output's stage; both in registers over the whole tile.
+      acc.reorder(p, ri, h, b, n).unroll(p).unroll(ri);
+      scheduleSegment(first, hl::LoopLevel(acc, b));
+      if (middle.seg.defined()) {
+        acc.update()
+            .reorder(p, ri, b, segments, h, n)
+            .vectorize(p, V)
+            .unroll(p)
+            .unroll(ri);
+        scheduleSegment(middle, hl::LoopLevel(acc, b));
+      }
+      out.unroll(pi);
+      scheduleSegment(last, hl::LoopLevel(out, b));
     }
-    inner.vectorize(p, V).unroll(p).unroll(ri);
-    if (blockCols() > 1 && reduction.size() == 2)
-      inner.unroll(reduction[0]);
     if (plan.parallel)
       out.parallel(parallelLoop());
+  }
+
+  /// A segment's sums in registers at `at`: lanes vectorised and unrolled,
+  /// interleaved sets unrolled, the stored blocks' loop outside them.
+  void scheduleSegment(Segment &s, hl::LoopLevel at) {
+    int V = static_cast<int>(plan.vector);
+    std::vector<hl::VarOrRVar> outer{h, b, n};
+    if (s.anySegment)
+      outer.push_back(kb);
+    s.seg.compute_at(at).store_in(hl::MemoryType::Register);
+    s.seg.vectorize(p, V).unroll(p).unroll(ri);
+    hl::Stage inner = s.seg.update();
+    std::vector<hl::VarOrRVar> order{p, ri};
+    if (s.part.defined()) {
+      s.part.compute_at(at).store_in(hl::MemoryType::Register);
+      s.part.vectorize(p, V).unroll(p).unroll(ri).unroll(u);
+      inner = s.part.update();
+      order.push_back(u);
+      std::vector<hl::VarOrRVar> sums{p, ri, s.sets};
+      sums.insert(sums.end(), outer.begin(), outer.end());
+      s.seg.update()
+          .reorder(sums)
+          .unroll(s.sets)
+          .vectorize(p, V)
+          .unroll(p)
+          .unroll(ri);
+    }
+    order.insert(order.end(), s.reduction.begin(), s.reduction.end());
+    order.insert(order.end(), outer.begin(), outer.end());
+    inner.reorder(order);
+    if (s.part.defined())
+      inner.unroll(u);
+    inner.vectorize(p, V).unroll(p).unroll(ri);
+    if (blockCols() > 1 && s.reduction.size() == 2)
+      inner.unroll(s.reduction[0]);
   }
 
   /// The loop that threads split: the lane tiles' loop where every row
@@ -626,7 +698,8 @@ private:
   std::string name;
   hl::Var p{"p"}, h{"h"}, ri{"ri"}, b{"b"}, n{"n"}, u{"u"}, po{"po"},
       pi{"pi"}, kb{"kb"};
-  hl::Func part, seg;
+  hl::Func part;
+  Segment first, middle, last;
   hl::RVar sets, segments, positions;
   bool sortedRows = false;
 };
