@@ -687,7 +687,9 @@ private:
   /// block runs over one tile, or the output rows outside it where lanes run
   /// along rows (a row holds few tiles); else the row blocks.
   hl::Var parallelLoop() const {
-    if (!plan.tilesOuter || plan.vector == 0)
+    // Column segments always run every row block over one tile (whatever
+    // the order says): their row blocks are the inner loop.
+    if ((!plan.tilesOuter && plan.kblocks == 1) || plan.vector == 0)
       return b;
     return geo.height > 1 ? h : po;
   }

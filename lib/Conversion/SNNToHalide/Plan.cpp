@@ -296,7 +296,7 @@ bool sparsec::halide::worthParallel(Operation *op, const LayerPlan &plan,
   if (plan.kernel != KernelKind::Rows)
     return true;
   int64_t iterations =
-      plan.tilesOuter && plan.vector > 0
+      (plan.tilesOuter || plan.kblocks > 1) && plan.vector > 0
           ? (rowsKernelLanes(op, plan) + plan.tile - 1) / plan.tile *
                 laneRows(op, plan)
           : cast<ShapedType>(op->getResult(0).getType()).getDimSize(1) /

@@ -193,6 +193,9 @@ std::vector<LayerPlan> candidates(Operation *op, const LayerPlan &base,
     std::sort(tiles.begin(), tiles.end());
     for (size_t i = 0; i < tiles.size() && i < 2; ++i)
       for (bool tilesOuter : {false, true}) {
+        // Column segments run tiles outermost in either order.
+        if (base.kblocks > 1 && !tilesOuter)
+          continue;
         LayerPlan p = base;
         p.tile = tiles[i].second * V;
         p.interleave = K;
