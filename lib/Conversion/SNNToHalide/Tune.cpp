@@ -88,6 +88,9 @@ bool runsHere(const hl::Target &t) {
   return true;
 }
 
+/// Candidates timed again at the end of a layer's tuning.
+constexpr size_t kFinalists = 3;
+
 /// Median seconds per call of `run`, over samples of at least 2 ms.
 double timeCalls(const std::function<void()> &run) {
   using clock = std::chrono::steady_clock;
@@ -108,22 +111,25 @@ double timeCalls(const std::function<void()> &run) {
   return samples[3];
 }
 
-/// Times the isolated layer with `format` and `plan`; nullopt if the
+/// Compiles the isolated layer with `format` and `plan` and returns what
+/// times it (seconds per call; it may be called again); none if the
 /// candidate does not build.
-std::optional<double> timeCandidate(SingleLayer &s, snn::FormatAttr format,
-                                    const LayerPlan &plan,
-                                    const TargetSpec &target,
-                                    const hl::Target &jit, bool callersInput,
-                                    bool callersOutput) {
+std::function<double()> prepareCandidate(SingleLayer &s,
+                                         snn::FormatAttr format,
+                                         const LayerPlan &plan,
+                                         const TargetSpec &target,
+                                         const hl::Target &jit,
+                                         bool callersInput,
+                                         bool callersOutput) {
   s.layer->setAttr("format", format);
   s.layer->setAttr(kScheduleAttr, scheduleAttr(s.layer->getContext(), plan));
   if (failed(readPlan(s.layer)))
-    return std::nullopt;
-  NetworkLowering lowering(s.fn, target);
-  if (failed(lowering.build()))
-    return std::nullopt;
-  hl::Pipeline pipeline(lowering.output());
-  pipeline.compile_jit(jit);
+    return {};
+  auto lowering = std::make_shared<NetworkLowering>(s.fn, target);
+  if (failed(lowering->build()))
+    return {};
+  auto pipeline = std::make_shared<hl::Pipeline>(lowering->output());
+  pipeline->compile_jit(jit);
   auto halideShape = [](ArrayRef<int64_t> rowMajor) {
     std::vector<int> dims(rowMajor.rbegin(), rowMajor.rend());
     return dims;
@@ -133,7 +139,7 @@ std::optional<double> timeCandidate(SingleLayer &s, snn::FormatAttr format,
   // cache line, which splits half of the vector loads of a kernel reading
   // them in place. Such layers are timed both ways (the sum ranks the
   // candidates); buffers between layers are the workspace's and aligned.
-  auto buffer = [](std::vector<int> dims, bool offset,
+  auto buffer = [](const std::vector<int> &dims, bool offset,
                    std::unique_ptr<float[]> &storage) {
     size_t count = 1;
     for (int d : dims)
@@ -145,12 +151,13 @@ std::optional<double> timeCandidate(SingleLayer &s, snn::FormatAttr format,
       host += 16 / sizeof(float);
     return hl::Buffer<float>(host, dims);
   };
-  auto timeWith = [&](bool offsetIn, bool offsetOut) {
+  std::vector<int> inDims = halideShape(lowering->inputView());
+  std::vector<int> outDims = halideShape(lowering->outputView());
+  hl::Target target_ = jit;
+  auto timeWith = [=](bool offsetIn, bool offsetOut) {
     std::unique_ptr<float[]> inStorage, outStorage;
-    hl::Buffer<float> in =
-        buffer(halideShape(lowering.inputView()), offsetIn, inStorage);
-    hl::Buffer<float> out =
-        buffer(halideShape(lowering.outputView()), offsetOut, outStorage);
+    hl::Buffer<float> in = buffer(inDims, offsetIn, inStorage);
+    hl::Buffer<float> out = buffer(outDims, offsetOut, outStorage);
     // Deterministic inputs in [-1, 1): the kernels' speed does not depend
     // on the values, but denormals or NaNs could.
     uint32_t state = 12345;
@@ -158,14 +165,16 @@ std::optional<double> timeCandidate(SingleLayer &s, snn::FormatAttr format,
       state = state * 1664525u + 1013904223u;
       v = static_cast<float>(state >> 8) / static_cast<float>(1 << 23) - 1.0f;
     });
-    lowering.input().set(in);
+    lowering->input().set(in);
     // realize() with no target would use (and compile for) the host target.
-    return timeCalls([&] { pipeline.realize(out, jit); });
+    return timeCalls([&] { pipeline->realize(out, target_); });
   };
-  double aligned = timeWith(false, false);
-  if (!callersInput && !callersOutput)
-    return aligned;
-  return (aligned + timeWith(callersInput, callersOutput)) / 2;
+  return [=] {
+    double aligned = timeWith(false, false);
+    if (!callersInput && !callersOutput)
+      return aligned;
+    return (aligned + timeWith(callersInput, callersOutput)) / 2;
+  };
 }
 
 /// The schedules worth timing for a layer planned as `base` in `format`:
@@ -350,6 +359,14 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
     snn::FormatAttr bestFormat = format;
     LayerPlan best = *planned;
     int tried = 0;
+    // The fastest few so far, with what times them again.
+    struct Finalist {
+      double time;
+      snn::FormatAttr format;
+      LayerPlan plan;
+      std::function<double()> timer;
+    };
+    std::vector<Finalist> finalists;
     // (time, format, plan) of every sparse candidate timed.
     std::vector<std::tuple<double, snn::FormatAttr, LayerPlan>> sparse, dense;
     {
@@ -357,15 +374,24 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
       ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
       auto time = [&](snn::FormatAttr f, const LayerPlan &p) {
         std::optional<double> t;
+        std::function<double()> timer;
         try {
-          t = timeCandidate(*single, f, p, target, jit, callersInput,
-                            callersOutput);
+          timer = prepareCandidate(*single, f, p, target, jit, callersInput,
+                                   callersOutput);
+          if (timer)
+            t = timer();
         } catch (const hl::Error &) {
           t = std::nullopt;
         }
         if (!t)
           return;
         ++tried;
+        finalists.push_back({*t, f, p, std::move(timer)});
+        llvm::stable_sort(finalists, [](const Finalist &a, const Finalist &b) {
+          return a.time < b.time;
+        });
+        if (finalists.size() > kFinalists)
+          finalists.pop_back();
         if (f == format && !plannedTime)
           plannedTime = t;
         if (!bestTime || *t < *bestTime) {
@@ -490,6 +516,26 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
         q.sorted = true;
         time(bestFormat, q);
       }
+      // A burst of the host's noise can bury the fastest candidate or lift
+      // a slower one: the finalists are timed twice more, taking turns, and
+      // each keeps its fastest time.
+      if (finalists.size() > 1) {
+        for (int round = 0; round < 2; ++round)
+          for (Finalist &c : finalists) {
+            try {
+              c.time = std::min(c.time, c.timer());
+            } catch (const hl::Error &) {
+            }
+          }
+        const Finalist &fastest = *llvm::min_element(
+            finalists, [](const Finalist &a, const Finalist &b) {
+              return a.time < b.time;
+            });
+        bestTime = fastest.time;
+        bestFormat = fastest.format;
+        best = fastest.plan;
+      }
+      finalists.clear();
     }
     if (!bestTime)
       continue;
