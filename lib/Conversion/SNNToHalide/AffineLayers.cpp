@@ -619,28 +619,23 @@ private:
         .vectorize(pi, V)
         .unroll(ri);
     acc.compute_at(out, po).vectorize(p, V);
-    if (sortedRows) {
+    if (middle.seg.defined()) {
       // Sorted segments (sparse formats, see sortSegmentRows) run over
-      // positions, whose rows the order table gives.
+      // positions, whose rows the order table gives; otherwise over rows.
+      hl::VarOrRVar row =
+          sortedRows ? hl::VarOrRVar(positions) : hl::VarOrRVar(b);
       acc.update()
-          .reorder(p, ri, positions, segments, h, n)
+          .reorder(p, ri, row, segments, h, n)
           .vectorize(p, V)
           .unroll(p)
           .unroll(ri);
-      scheduleSegment(middle, hl::LoopLevel(acc, positions));
-    } else {
+      scheduleSegment(middle, hl::LoopLevel(acc, row));
+    }
+    if (!sortedRows) {
       // The first segment is acc's initial value, the last one is added in
       // the output's stage; both in registers over the whole tile.
       acc.reorder(p, ri, h, b, n).unroll(p).unroll(ri);
       scheduleSegment(first, hl::LoopLevel(acc, b));
-      if (middle.seg.defined()) {
-        acc.update()
-            .reorder(p, ri, b, segments, h, n)
-            .vectorize(p, V)
-            .unroll(p)
-            .unroll(ri);
-        scheduleSegment(middle, hl::LoopLevel(acc, b));
-      }
       out.unroll(pi);
       scheduleSegment(last, hl::LoopLevel(out, b));
     }

@@ -481,24 +481,26 @@ FailureOr<LayerPlan> sparsec::halide::readPlan(Operation *op) {
                                << streams;
     plan.streams = value.getInt();
   }
-  if (auto sorted = dict.get("sorted")) {
-    auto value = dyn_cast<BoolAttr>(sorted);
-    if (!value)
-      return op->emitOpError() << kScheduleAttr
-                               << " sorted must be true or false, but is "
-                               << sorted;
-    plan.sorted = value.getValue();
-  }
-  std::optional<bool> flat;
-  if (auto attr = dict.get("flat")) {
+  // Optional booleans: none where absent.
+  auto optionalBool = [&](StringRef key) -> FailureOr<std::optional<bool>> {
+    Attribute attr = dict.get(key);
+    if (!attr)
+      return std::optional<bool>();
     auto value = dyn_cast<BoolAttr>(attr);
     if (!value)
-      return op->emitOpError() << kScheduleAttr
-                               << " flat must be true or false, but is "
-                               << attr;
-    flat = value.getValue();
-    plan.rowLanes = !*flat;
-  }
+      return op->emitOpError() << kScheduleAttr << " " << key
+                               << " must be true or false, but is " << attr;
+    return std::optional<bool>(value.getValue());
+  };
+  FailureOr<std::optional<bool>> sorted = optionalBool("sorted");
+  if (failed(sorted))
+    return failure();
+  FailureOr<std::optional<bool>> flatAttr = optionalBool("flat");
+  if (failed(flatAttr))
+    return failure();
+  plan.sorted = sorted->value_or(false);
+  std::optional<bool> flat = *flatAttr;
+  plan.rowLanes = flat && !*flat;
   if (plan.interleave < 1 ||
       (plan.interleave > 1 && plan.format == snn::FormatKind::Dense))
     return op->emitOpError()
