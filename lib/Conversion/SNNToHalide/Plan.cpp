@@ -17,16 +17,14 @@ using namespace mlir;
 using namespace sparsec;
 using namespace sparsec::halide;
 
-namespace {
-
-/// Rows per output group: output channels per group for convolutions, all
-/// outputs for dense layers.
-int64_t rowsPerGroup(Operation *op) {
+int64_t sparsec::halide::rowsPerGroup(Operation *op) {
   if (auto conv = dyn_cast<snn::Conv2DOp>(op))
     return cast<ShapedType>(conv.getWeight().getType()).getDimSize(0) /
            conv.getGroupCount();
   return cast<ShapedType>(op->getOperand(1).getType()).getDimSize(0);
 }
+
+namespace {
 
 int64_t batchOf(Operation *op) {
   return cast<ShapedType>(op->getOperand(0).getType()).getDimSize(0);

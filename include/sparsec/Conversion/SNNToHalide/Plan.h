@@ -158,6 +158,10 @@ int64_t rowsKernelLanes(mlir::Operation *op, const LayerPlan &plan);
 /// (measured on 14x14 planes with AVX-512).
 int64_t alignedPlane(int64_t plane, const LayerPlan &plan);
 
+/// Rows per output group: output channels per group for convolutions, all
+/// outputs for dense layers.
+int64_t rowsPerGroup(mlir::Operation *op);
+
 /// The reduction columns of a dense or conv2d layer's output rows: its
 /// inputs, or input channels per group times the kernel window.
 int64_t reductionColumns(mlir::Operation *op);

@@ -69,6 +69,18 @@ def build():
                            'kblocks = 5}')
     net.ret(net.dense(net.relu(y), 9))
     nets.append(net)
+    # Dense weights in blocks of 8 rows (what --tune times where the
+    # registers hold two vectors of each): in segments with a tail tile, and
+    # rows outermost over two tiles.
+    net = netgen.Net("fc_dense_rows8_b40", [40, 60], seed=16)
+    y = net.dense(net.input, 24, fmt="dense",
+                  schedule='{kernel = "rows", rows = 8, tile = 16, vector = 8, '
+                           'parallel = false, interleave = 1, order = "tiles", '
+                           'kblocks = 5}')
+    net.ret(net.dense(net.relu(y), 16, fmt="dense",
+                      schedule='{kernel = "rows", rows = 8, tile = 16, vector = 8, '
+                               'parallel = false, interleave = 1, order = "rows"}'))
+    nets.append(net)
     # gemv in weight streams: 3 streams of 16 lanes over 64 columns (their
     # blocks 4 KiB apart, so spare columns move them apart) with a tail tile;
     # 2 streams at batch 2 in parallel; scalar lanes in 2 streams of 3.
