@@ -49,6 +49,10 @@ cl::opt<bool> tune(
              "or sparse) of every sparse layer on this machine and keep the "
              "fastest; the target must run here. --emit=mlir shows the "
              "result, which later compiles reuse without timing"));
+cl::opt<bool> tuneCandidates(
+    "tune-candidates", cl::sub(sub),
+    cl::desc("With --tune, also print every schedule timed and its time "
+             "(stderr), before its layer's line"));
 cl::opt<bool> trainStep(
     "train", cl::sub(sub),
     cl::desc("Compile the training step instead of inference: "
@@ -126,7 +130,12 @@ int run() {
     }
     return compileTrain(fn, *spec);
   }
-  if (tune ? failed(halide::tuneNetwork(fn, *spec, llvm::errs()))
+  if (tuneCandidates && !tune) {
+    driver::error("compile") << "--tune-candidates needs --tune\n";
+    return 1;
+  }
+  if (tune ? failed(halide::tuneNetwork(fn, *spec, llvm::errs(),
+                                        tuneCandidates))
            : failed(halide::prepareNetwork(fn, *spec)))
     return 1;
 

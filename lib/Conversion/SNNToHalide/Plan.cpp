@@ -127,7 +127,7 @@ LayerPlan sparsec::halide::planRows(Operation *op, snn::FormatAttr format,
   if (pointwise && plan.vector > 0 &&
       (plan.format == snn::FormatKind::CSR ||
        plan.format == snn::FormatKind::Block)) {
-    int64_t slice = reductionColumns(op) * plan.tile * 4;
+    int64_t slice = tileInputBytes(op, plan);
     if (slice > 64 * 1024) {
       plan.tilesOuter = true;
       plan.kblocks = std::min((slice + 32 * 1024 - 1) / (32 * 1024),
@@ -135,6 +135,30 @@ LayerPlan sparsec::halide::planRows(Operation *op, snn::FormatAttr format,
     }
   }
   return plan;
+}
+
+int64_t sparsec::halide::tileInputBytes(Operation *op,
+                                        const LayerPlan &plan) {
+  auto conv = dyn_cast<snn::Conv2DOp>(op);
+  if (!conv)
+    return reductionColumns(op) * plan.tile * 4;
+  ArrayRef<int64_t> w = cast<ShapedType>(conv.getWeight().getType()).getShape();
+  ArrayRef<int64_t> x = cast<ShapedType>(conv.getInput().getType()).getShape();
+  auto pad = conv.getPaddingValues();
+  auto [sh, sw] = conv.getStrideValues();
+  auto [dh, dw] = conv.getDilationValues();
+  (void)sh;
+  int64_t span;
+  if (flatLanes(op, plan)) {
+    // Consecutive lanes on the padded pitch: the taps are offsets into one
+    // run of the channel's plane.
+    int64_t pitch = x[3] + pad[1] + pad[3];
+    span = plan.tile + (w[2] - 1) * dh * pitch + (w[3] - 1) * dw;
+  } else {
+    // Lanes along one output row: one run per kernel row.
+    span = w[2] * ((plan.tile - 1) * sw + (w[3] - 1) * dw + 1);
+  }
+  return w[1] * span * 4;
 }
 
 int64_t sparsec::halide::reductionColumns(Operation *op) {

@@ -237,7 +237,7 @@ std::vector<LayerPlan> candidates(Operation *op, const LayerPlan &base,
 /// cache holds 32-48 KiB here), when the whole slice is larger.
 std::vector<int64_t> segmentCounts(Operation *op, const LayerPlan &p) {
   int64_t colBlocks = columnBlocks(op, p);
-  int64_t slice = reductionColumns(op) * p.tile * 4;
+  int64_t slice = tileInputBytes(op, p);
   std::vector<int64_t> out;
   for (int64_t kib : {16, 32, 64}) {
     int64_t S = (slice + kib * 1024 - 1) / (kib * 1024);
@@ -255,7 +255,7 @@ std::vector<int64_t> segmentCounts(Operation *op, const LayerPlan &p) {
 std::vector<int64_t> denseSegmentCounts(Operation *op, const LayerPlan &p) {
   int64_t channels =
       cast<ShapedType>(op->getOperand(1).getType()).getDimSize(1);
-  int64_t slice = reductionColumns(op) * p.tile * 4;
+  int64_t slice = tileInputBytes(op, p);
   std::vector<int64_t> out;
   for (int64_t kib : {16, 32}) {
     int64_t S = (slice + kib * 1024 - 1) / (kib * 1024);
@@ -292,7 +292,8 @@ std::string describe(snn::FormatAttr format, const LayerPlan &p) {
 
 LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
                                            const TargetSpec &target,
-                                           llvm::raw_ostream &log) {
+                                           llvm::raw_ostream &log,
+                                           bool listCandidates) {
   hl::Target jit(target.halideTarget);
   if (!runsHere(jit))
     return fn.emitError() << "cannot tune for target '" << target.name
@@ -401,6 +402,9 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
         if (!t)
           return;
         ++tried;
+        if (listCandidates)
+          log << fmt::format("  {}: {}: {:.1f} us\n", layerName(op, opIndex),
+                             describe(f, p), *t * 1e6);
         finalists.push_back({*t, f, p, std::move(timer)});
         llvm::stable_sort(finalists, [](const Finalist &a, const Finalist &b) {
           return a.time < b.time;

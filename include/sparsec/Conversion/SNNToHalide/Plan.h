@@ -165,6 +165,12 @@ int64_t rowsPerGroup(mlir::Operation *op);
 /// The reduction columns of a dense or conv2d layer's output rows: its
 /// inputs, or input channels per group times the kernel window.
 int64_t reductionColumns(mlir::Operation *op);
+/// The bytes of input one lane tile of a `Rows` kernel with `plan` reads
+/// over all its columns: columns times the tile for dense and 1x1 layers;
+/// for a convolution's kernel window, the taps' overlapping runs of each
+/// input channel (3x3 64 -> 64 at 56x56, flat tiles of 272 lanes: 100 KiB,
+/// not 9 x 64 x 272 x 4 = 627 KiB).
+int64_t tileInputBytes(mlir::Operation *op, const LayerPlan &plan);
 /// The column blocks a `Rows` kernel with `plan` stores per row: the columns,
 /// or for the block format the columns in blocks of its width.
 int64_t columnBlocks(mlir::Operation *op, const LayerPlan &plan);

@@ -24,9 +24,11 @@ namespace sparsec::halide {
 
 /// Plans `fn` like prepareNetwork, then tunes every layer whose schedule was
 /// not written in the input. The target must run on this machine. Progress
-/// (one line per tuned layer) goes to `log`.
+/// (one line per tuned layer) goes to `log`; with `listCandidates`, also a
+/// line per schedule timed, before its layer's line.
 mlir::LogicalResult tuneNetwork(mlir::func::FuncOp fn, const TargetSpec &target,
-                                llvm::raw_ostream &log);
+                                llvm::raw_ostream &log,
+                                bool listCandidates = false);
 
 } // namespace sparsec::halide
 
