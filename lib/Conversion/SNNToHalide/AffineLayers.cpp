@@ -136,6 +136,7 @@ public:
         const hl::Buffer<float> &bias,
         const std::function<hl::Expr(hl::Expr, hl::Expr)> &epilogue) {
     int64_t R = plan.rows;
+    rowsInTiles = splitsRowsInTiles(op, plan, target);
     hl::Func acc(name + "_acc");
     hl::Expr base = p * static_cast<int>(geo.laneStep) +
                     h * static_cast<int>(geo.heightStep);
@@ -650,8 +651,17 @@ private:
       out.unroll(pi);
       scheduleSegment(last, hl::LoopLevel(out, b));
     }
-    if (plan.parallel)
+    if (plan.parallel) {
       out.parallel(parallelLoop());
+      // Row blocks in parallel: the first segment's (acc's initial value)
+      // and, segment by segment, the middle ones'; every row block writes
+      // only its own sums.
+      if (rowsInTiles) {
+        acc.parallel(b);
+        if (middle.seg.defined())
+          acc.update().parallel(b);
+      }
+    }
   }
 
   /// A segment's sums in registers at `at`: lanes vectorised and unrolled,
@@ -694,8 +704,10 @@ private:
   /// along rows (a row holds few tiles); else the row blocks.
   hl::Var parallelLoop() const {
     // Column segments always run every row block over one tile (whatever
-    // the order says): their row blocks are the inner loop.
-    if ((!plan.tilesOuter && plan.kblocks == 1) || plan.vector == 0)
+    // the order says): their row blocks are the inner loop. Where the tiles
+    // are too few to share out, threads split the row blocks inside each.
+    if ((!plan.tilesOuter && plan.kblocks == 1) || plan.vector == 0 ||
+        rowsInTiles)
       return b;
     return geo.height > 1 ? h : po;
   }
@@ -710,6 +722,8 @@ private:
   Segment first, middle, last;
   hl::RVar sets, segments, positions;
   bool sortedRows = false;
+  /// Threads split row blocks within each tile (splitsRowsInTiles).
+  bool rowsInTiles = false;
 };
 
 /// XT(bi, c) = x(bi, c) is a dense layer's input transposed, so that the

@@ -325,12 +325,25 @@ bool sparsec::halide::worthParallel(Operation *op, const LayerPlan &plan,
   if (plan.kernel != KernelKind::Rows)
     return true;
   int64_t iterations =
-      (plan.tilesOuter || plan.kblocks > 1) && plan.vector > 0
-          ? (rowsKernelLanes(op, plan) + plan.tile - 1) / plan.tile *
-                laneRows(op, plan)
+      (plan.tilesOuter || plan.kblocks > 1) && plan.vector > 0 &&
+              !splitsRowsInTiles(op, plan, target)
+          ? laneTiles(op, plan)
           : cast<ShapedType>(op->getResult(0).getType()).getDimSize(1) /
                 plan.rows;
   return iterations >= 2 * target.threads;
+}
+
+int64_t sparsec::halide::laneTiles(Operation *op, const LayerPlan &plan) {
+  return (rowsKernelLanes(op, plan) + plan.tile - 1) / plan.tile *
+         laneRows(op, plan);
+}
+
+bool sparsec::halide::splitsRowsInTiles(Operation *op, const LayerPlan &plan,
+                                        const TargetSpec &target) {
+  if (plan.kernel != KernelKind::Rows || plan.vector == 0 || plan.sorted ||
+      !(plan.tilesOuter || plan.kblocks > 1))
+    return false;
+  return laneTiles(op, plan) < 2 * target.threads;
 }
 
 namespace {

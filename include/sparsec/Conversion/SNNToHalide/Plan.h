@@ -126,6 +126,18 @@ LayerPlan planNarrow(mlir::Operation *op, snn::FormatAttr format,
 bool worthParallel(mlir::Operation *op, const LayerPlan &plan,
                    const TargetSpec &target);
 
+/// The lane tiles a `Rows` kernel with `plan` (vectorised) computes per row
+/// block and image: tiles per row of lanes times such rows.
+int64_t laneTiles(mlir::Operation *op, const LayerPlan &plan);
+
+/// Whether threads split a `Rows` kernel's row blocks within each lane tile
+/// (and within each column segment) rather than its tiles: loop order
+/// "tiles" or column segments, with fewer tiles (times output rows, where
+/// lanes run along rows) than two per thread. A 1x1 convolution at 14x14
+/// whose one tile holds all 196 lanes has only its rows to share out.
+bool splitsRowsInTiles(mlir::Operation *op, const LayerPlan &plan,
+                       const TargetSpec &target);
+
 /// A plan as the `snn.schedule` attribute that readPlan reads back.
 mlir::DictionaryAttr scheduleAttr(mlir::MLIRContext *ctx,
                                   const LayerPlan &plan);

@@ -71,4 +71,15 @@ def build():
     x = net.conv2d(x, 16, (1, 1), sparsity=0.8)
     net.ret(net.flatten(net.global_avgpool(x)))
     nets.append(net)
+
+    # A pruned 1x1 layer whose one lane tile holds the whole 7x7 plane, in
+    # column segments: with two threads its row blocks are split within the
+    # tile, segment by segment (the first, middle and last segments' loops).
+    net = netgen.Net("one_tile", [1, 64, 7, 7], seed=7)
+    x = net.relu(net.conv2d(net.input, 256, (1, 1), sparsity=0.5, fmt="csr",
+                            schedule='{kernel = "rows", rows = 1, tile = 56, '
+                                     'vector = 8, parallel = true, interleave = 1, '
+                                     'order = "tiles", kblocks = 3}'))
+    net.ret(net.flatten(net.global_avgpool(x)))
+    nets.append(net)
     return nets
