@@ -1104,11 +1104,20 @@ FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
   // staged, zero-padded, into a small rolling buffer (computed per output
   // row, reused across rows by Halide's sliding window), so that the stencil
   // itself reads whole vectors without any bounds checks.
+  //
+  // Each staged row holds the image row at a whole vector's offset A, its
+  // bounds and pitch rounded to whole vectors (the pads around it are the
+  // zeros of the vectors either side): the copy moves aligned vectors, and
+  // the middle tap of every kernel row loads an aligned vector. (3x3 at
+  // 112x112x32, AVX2 on EPYC Zen 5: 105 -> 97 us, AVX-512 82 -> 70 us.)
+  int V = static_cast<int>(plan.vector);
+  bool vectorRows = V > 0 && W + pl >= V;
+  int A = vectorRows ? V : 0;
   hl::Func in = hl::BoundaryConditions::constant_exterior(
       x.func, 0.0f, {{0, W}, {0, H}, {0, C}, {0, N}});
   hl::Func rows(name + "_rows");
   hl::Var rx("rx"), ry("ry"), rc("rc"), rn("rn");
-  rows(rx, ry, rc, rn) = in(rx - static_cast<int>(pl), ry, rc, rn);
+  rows(rx, ry, rc, rn) = in(rx - A, ry, rc, rn);
   // Stored flat, (column, row, channel) as one dimension: the loops below
   // split it back exactly, so the addressing stays affine.
   hl::Func out(name + "_dw");
@@ -1123,7 +1132,6 @@ FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
   // a tail tile inwards, so rows with a partial vector keep the flat form
   // (as an update with a guarded tail, MobileNetV1's 14-wide rows were no
   // faster).
-  int V = static_cast<int>(plan.vector);
   bool byRows = V == 0 || Wo % V == 0;
   hl::RDom px(0, Wo, 0, Ho, 0, C, name + "_px");
   if (byRows) {
@@ -1141,7 +1149,8 @@ FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
     for (int kx = 0; kx < KW; ++kx) {
       hl::Expr term =
           taps(ky * KW + kx, cq) *
-          rows(xq * static_cast<int>(sw) + kx * static_cast<int>(dw),
+          rows(xq * static_cast<int>(sw) + kx * static_cast<int>(dw) + A -
+                   static_cast<int>(pl),
                yq * static_cast<int>(sh) + ky * static_cast<int>(dh) -
                    static_cast<int>(pt),
                cq, n);
@@ -1202,8 +1211,10 @@ FailureOr<Tensor> NetworkLowering::lowerDepthwise(Operation *op,
     if (plan.parallel)
       out.parallel(oc);
   }
-  if (V > 0 && W + pl >= V)
-    rows.vectorize(rx, V, hl::TailStrategy::ShiftInwards);
+  if (vectorRows)
+    rows.align_bounds(rx, V)
+        .align_storage(rx, V)
+        .vectorize(rx, V, hl::TailStrategy::RoundUp);
 
   Tensor t{SmallVector<int64_t, 4>(outShape), hl::Func(name)};
   t.stored = true;
