@@ -168,15 +168,17 @@ public:
                              static_cast<int>(geo.plane) +
                          r.y * static_cast<int>(geo.dilH * geo.pitch) +
                          r.x * static_cast<int>(geo.dilW);
-          hl::Expr col = (ch * static_cast<int>(geo.kh) + r.y) *
+          hl::Expr col = (r.z * static_cast<int>(geo.kh) + r.y) *
                              static_cast<int>(geo.kw) +
                          r.x;
-          return {vals(ri, col, b) * X(base + off, n), {r.x, r.y, r.z}};
+          return {vals(ri, col, b, S > 1 ? kbx : hl::Expr(0)) *
+                      X(base + off, n),
+                  {r.x, r.y, r.z}};
         }
         int KS = static_cast<int>(geo.columns) / S;
         hl::RDom r(0, KS, name + "_r");
         hl::Expr col = S > 1 ? kbx * KS + r.x : hl::Expr(r.x);
-        return {vals(ri, col, b) *
+        return {vals(ri, r.x, b, S > 1 ? kbx : hl::Expr(0)) *
                     X(base + col * static_cast<int>(geo.lanes), n),
                 {r.x}};
       };
@@ -402,16 +404,23 @@ private:
     return plan.format == snn::FormatKind::Block ? plan.formatB : 1;
   }
 
-  /// Dense weights as vals(ri, column, blockRow): the `rows` weights a column
-  /// contributes to a register block are adjacent.
+  /// Dense weights as vals(ri, column in segment, blockRow, segment): the
+  /// `rows` weights a column contributes to a register block are adjacent,
+  /// and with column segments each segment's weights of all row blocks
+  /// follow each other in the order the kernel reads them (segment by
+  /// segment, row block by row block). Stored row block by row block over
+  /// all columns instead, FC 4096 -> 4096 at batch 64 read 2 KB runs 64 KB
+  /// apart from memory (64 MB of weights) and gained nothing from segments.
   hl::Buffer<float> packDense(const RowMajorWeight &w, const std::string &bn) {
-    int64_t R = plan.rows, blocks = geo.rows / R;
-    hl::Buffer<float> vals(static_cast<int>(R), static_cast<int>(geo.columns),
-                           static_cast<int>(blocks), bn);
-    for (int64_t blk = 0; blk < blocks; ++blk)
-      for (int64_t c = 0; c < geo.columns; ++c)
-        for (int64_t r = 0; r < R; ++r)
-          vals(r, c, blk) = w.at(blk * R + r, c);
+    int64_t R = plan.rows, blocks = geo.rows / R, S = plan.kblocks;
+    int64_t CS = geo.columns / S;
+    hl::Buffer<float> vals(static_cast<int>(R), static_cast<int>(CS),
+                           static_cast<int>(blocks), static_cast<int>(S), bn);
+    for (int64_t seg = 0; seg < S; ++seg)
+      for (int64_t blk = 0; blk < blocks; ++blk)
+        for (int64_t c = 0; c < CS; ++c)
+          for (int64_t r = 0; r < R; ++r)
+            vals(r, c, blk, seg) = w.at(blk * R + r, seg * CS + c);
     return vals;
   }
 

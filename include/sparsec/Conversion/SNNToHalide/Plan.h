@@ -16,6 +16,7 @@
 #include "sparsec/Dialect/SparseNN/IR/SparseNNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include <tuple>
 
 namespace sparsec::halide {
 
@@ -95,6 +96,15 @@ struct LayerPlan {
   /// place, in tiles of at most one row. 3x3 64 -> 64 at 56x56, 90 %, AVX2
   /// on EPYC Zen 2: 588 us flat (tile 88), 564 us in row tiles of 56.
   bool rowLanes = false;
+
+  bool operator==(const LayerPlan &o) const {
+    return std::tie(kernel, format, formatA, formatB, rows, tile, vector,
+                    parallel, interleave, tilesOuter, kblocks, streams, sorted,
+                    rowLanes) ==
+           std::tie(o.kernel, o.format, o.formatA, o.formatB, o.rows, o.tile,
+                    o.vector, o.parallel, o.interleave, o.tilesOuter,
+                    o.kblocks, o.streams, o.sorted, o.rowLanes);
+  }
 };
 
 /// Chooses formats (where missing) and schedules for every dense and conv2d
