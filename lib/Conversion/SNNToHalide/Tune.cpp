@@ -229,6 +229,22 @@ std::vector<LayerPlan> candidates(Operation *op, const LayerPlan &base,
           out.push_back(p);
       }
   }
+  // Dense weights also one row at a time over all the lanes, where one tile
+  // of them fits the registers and no candidate above covers them: every
+  // other tiling reads all the weights once per tile (FC 4096 -> 4096 at
+  // batch 64, AVX2 on EPYC Zen 5: 64 MB of weights, read 4 times by tiles
+  // of 16 lanes in 4-row blocks, 20-26 ms as other machines' memory traffic
+  // varied; once by one tile of 64 lanes, in 64 segments: 18.7 ms).
+  int64_t allLanes = (lanes + V - 1) / V;
+  if (dense && V > 0 && allLanes <= budget &&
+      llvm::none_of(out, [&](const LayerPlan &q) { return q.tile >= lanes; })) {
+    LayerPlan p = base;
+    p.rows = 1;
+    p.tile = allLanes * V;
+    p.interleave = 1;
+    p.tilesOuter = true;
+    out.push_back(p);
+  }
   return out;
 }
 
@@ -284,7 +300,8 @@ std::string describe(snn::FormatAttr format, const LayerPlan &p) {
     text += fmt::format(" streams {}", p.streams);
   if (format.getKind() == snn::FormatKind::Dense &&
       p.kernel == KernelKind::Rows)
-    text += fmt::format(" in blocks of {} rows", p.rows);
+    text += p.rows == 1 ? std::string(" one row at a time")
+                        : fmt::format(" in blocks of {} rows", p.rows);
   return text;
 }
 
@@ -520,17 +537,18 @@ LogicalResult sparsec::halide::tuneNetwork(func::FuncOp fn,
           time(f, q);
         }
       // And the two fastest dense ones, in segments of whole channels, and
-      // the one with the largest register block (the most multiply-adds per
-      // load): where its tile's slice overflows the caches it is the
-      // slowest whole and the fastest in segments (FC 4096 -> 4096 at batch
-      // 64, AVX-512 on EPYC Zen 5: 4 rows x 64 lanes, 13.3 ms whole, 8.9 ms
-      // in 32 segments; the fastest whole, 8 x 16, 12.2 ms).
+      // the one with the widest tile (the fewest passes over the weights;
+      // of those, the most rows per block): where its tile's slice overflows
+      // the caches it is the slowest whole and the fastest in segments (FC
+      // 4096 -> 4096 at batch 64, AVX-512 on EPYC Zen 5: 4 rows x 64 lanes,
+      // 13.3 ms whole, 8.9 ms in 32 segments; the fastest whole, 8 x 16,
+      // 12.2 ms).
       llvm::sort(dense, [](const auto &a, const auto &b) {
         return std::get<0>(a) < std::get<0>(b);
       });
-      auto block = [](const LayerPlan &p) { return p.rows * p.tile; };
       auto widest = llvm::max_element(dense, [&](const auto &a, const auto &b) {
-        return block(std::get<2>(a)) < block(std::get<2>(b));
+        const LayerPlan &p = std::get<2>(a), &q = std::get<2>(b);
+        return std::make_pair(p.tile, p.rows) < std::make_pair(q.tile, q.rows);
       });
       if (widest != dense.end() && widest - dense.begin() >= 2)
         std::swap(dense[2], *widest);

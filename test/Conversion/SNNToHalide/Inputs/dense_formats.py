@@ -81,6 +81,18 @@ def build():
                       schedule='{kernel = "rows", rows = 8, tile = 16, vector = 8, '
                                'parallel = false, interleave = 1, order = "rows"}'))
     nets.append(net)
+    # Dense weights one row at a time over all the lanes in one tile (what
+    # --tune times where one tile of all the lanes fits the registers), in
+    # segments (weights packed segment by segment) and whole.
+    net = netgen.Net("fc_dense_one_row_b40", [40, 60], seed=17)
+    y = net.dense(net.input, 13, fmt="dense",
+                  schedule='{kernel = "rows", rows = 1, tile = 40, vector = 8, '
+                           'parallel = false, interleave = 1, order = "tiles", '
+                           'kblocks = 4}')
+    net.ret(net.dense(net.relu(y), 5, fmt="dense",
+                      schedule='{kernel = "rows", rows = 1, tile = 40, vector = 8, '
+                               'parallel = false, interleave = 1, order = "tiles"}'))
+    nets.append(net)
     # gemv in weight streams: 3 streams of 16 lanes over 64 columns (their
     # blocks 4 KiB apart, so spare columns move them apart) with a tail tile;
     # 2 streams at batch 2 in parallel; scalar lanes in 2 streams of 3.
