@@ -1,6 +1,6 @@
 //===- common.cpp - Case loading, timing and reporting for drivers ------===//
 //
-// Timing: a warm-up of at least two calls and 50 ms, then `samples` timed
+// Timing: a warm-up of at least two calls and 50 ms (--warmup), then `samples` timed
 // samples. A sample runs the kernel `inner` times back to back, with `inner`
 // chosen so that one sample lasts at least minSampleS, which keeps
 // microsecond kernels above the clock's resolution. Per-call times are
@@ -72,6 +72,8 @@ Options parseArgs(int argc, char **argv) {
       o.minSampleS = std::atof(next().c_str());
     else if (a == "--max-time")
       o.maxTotalS = std::atof(next().c_str());
+    else if (a == "--warmup")
+      o.warmupS = std::atof(next().c_str());
     else
       fail("unknown argument " + a);
   }
@@ -206,7 +208,7 @@ static double now() {
 Stats measure(const Options &o, const std::function<void()> &fn) {
   double start = now();
   int warm = 0;
-  while (warm < 2 || now() - start < 0.05) {
+  while (warm < 2 || now() - start < o.warmupS) {
     fn();
     ++warm;
   }

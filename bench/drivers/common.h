@@ -52,6 +52,7 @@ struct Options {
   int samples = 15;        // timed samples (each a median candidate)
   double minSampleS = 2e-4; // a sample repeats the kernel until this long
   double maxTotalS = 3.0;   // stop sampling after this (at least 3 samples)
+  double warmupS = 0.05;    // untimed calls first, at least two and this long
 };
 
 struct Stats {

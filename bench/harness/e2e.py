@@ -244,7 +244,7 @@ def run(runner, threads_list):
                         n_out = np.fromfile(os.path.join(d, variant, "ref.f64")).size
                         r = parse_result(runner.run_proc(
                             [how, "--input", x_file, "--output-count", str(n_out),
-                             "--threads", str(threads), "--out", out, *runner.timing_args()],
+                             "--threads", str(threads), "--out", out, *runner.timing_args(threads)],
                             threads))
                     if r.get("status") == "ok":
                         ref = np.fromfile(os.path.join(d, variant, "ref.f64"))

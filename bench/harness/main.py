@@ -137,9 +137,17 @@ class Runner:
         if r.returncode != 0:
             raise SystemExit("building the drivers failed:\n" + r.stdout + r.stderr)
 
-    def timing_args(self):
+    @staticmethod
+    def warmup_s(threads):
+        """Untimed calls before the samples: 50 ms, 0.5 s on several threads.
+        On this shared VM an idle second vCPU comes back slowly: for ~0.1-0.2 s
+        after a two-thread process starts, calls of sparsec's MobileNetV1
+        (sparse and dense builds alike) ran 2-5x slower than afterwards."""
+        return 0.05 if threads == 1 else 0.5
+
+    def timing_args(self, threads=1):
         return ["--samples", str(self.samples), "--max-time", str(self.max_time),
-                "--min-sample", "2e-4"]
+                "--min-sample", "2e-4", "--warmup", str(self.warmup_s(threads))]
 
     def run_proc(self, cmd, threads, env_extra=None, stdin=None, timeout=1800):
         env = thread_env(threads)
@@ -198,7 +206,7 @@ class Runner:
 
     def run_driver(self, system, case_dir, threads, out_file):
         cmd = [os.path.join(self.bin, f"bench-{system.driver}"), "--case", case_dir,
-               "--threads", str(threads), "--out", out_file, *self.timing_args()]
+               "--threads", str(threads), "--out", out_file, *self.timing_args(threads)]
         if system.variant:
             cmd += ["--variant", system.variant]
         return parse_result(self.run_proc(cmd, threads, system.env))
@@ -214,7 +222,7 @@ class Runner:
         if so is None:
             return {"status": "error", "reason": "kernel did not compile (see log)"}
         cmd = [os.path.join(self.bin, "bench-mlir_sparsifier"), "--case", case_dir, "--threads",
-               str(threads), "--out", out_file, "--variant", so, *self.timing_args()]
+               str(threads), "--out", out_file, "--variant", so, *self.timing_args(threads)]
         return parse_result(self.run_proc(cmd, threads))
 
     def run_sparsec(self, system, layer, pattern, case_dir, threads, out_file):
@@ -229,7 +237,7 @@ class Runner:
         if exe is None:
             return {"status": "error", "reason": info["error"]}, {}
         cmd = [exe, "--case", case_dir, "--threads", str(threads), "--out", out_file,
-               *self.timing_args()]
+               *self.timing_args(threads)]
         return parse_result(self.run_proc(cmd, threads)), info
 
     def run_torch(self, system, case_dir, threads, out_file):
@@ -253,7 +261,8 @@ class Runner:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 text=True, env=env, preexec_fn=lambda: os.sched_setaffinity(0, cpus))
             self.torch_workers[threads] = worker
-        job = dict(job, samples=self.samples, min_sample=2e-4, max_time=self.max_time)
+        job = dict(job, samples=self.samples, min_sample=2e-4, max_time=self.max_time,
+                   warmup=self.warmup_s(threads))
         try:
             worker.stdin.write(json.dumps(job) + "\n")
             worker.stdin.flush()

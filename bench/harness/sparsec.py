@@ -123,14 +123,42 @@ def build_case(sparsec_path, workdir, drivers_dir, common_obj, layer, pattern_na
     if not os.path.exists(net):
         snn.layer_net(layer, w, mask).write(net)
     out_dir = os.path.join(d, f"{isa}-t{threads}")
-    exe = os.path.join(out_dir, "bench-sparsec")
-    info_file = os.path.join(out_dir, "compile.txt")
-    if os.path.exists(exe) and os.path.exists(info_file):
-        info = dict(line.split(None, 1) for line in open(info_file).read().splitlines())
-        return exe, {k: float(v) for k, v in info.items()}
+    cached = _cached(out_dir, layer.name, drivers_dir, common_obj)
+    if cached:
+        return cached
     os.makedirs(out_dir, exist_ok=True)
     return _compile_and_link(sparsec_path, net, layer.name, out_dir, drivers_dir, common_obj,
                              isa, threads, log, compile_timeout)
+
+
+def _cached(out_dir, fn_name, drivers_dir, common_obj):
+    """(executable, info) of an earlier build in out_dir, relinked if the
+    drivers' common.o changed since (its timing options); else None."""
+    exe = os.path.join(out_dir, "bench-sparsec")
+    info_file = os.path.join(out_dir, "compile.txt")
+    if not (os.path.exists(exe) and os.path.exists(info_file)):
+        return None
+    if os.path.getmtime(exe) < os.path.getmtime(common_obj):
+        err = _link(drivers_dir, out_dir, fn_name, common_obj)
+        if err:
+            return None, {"error": err}
+    info = dict(line.split(None, 1) for line in open(info_file).read().splitlines())
+    return exe, {k: float(v) for k, v in info.items()}
+
+
+def _link(drivers_dir, out_dir, fn_name, common_obj):
+    """Links out_dir/bench-sparsec from out_dir/net.o; an error or None."""
+    exe = os.path.join(out_dir, "bench-sparsec")
+    header = os.path.join(out_dir, "net.h")
+    cmd = ["g++", "-O2", "-std=c++17", f"-I{drivers_dir}", "-include", header,
+           f"-DSPARSEC_FN={fn_name}", os.path.join(drivers_dir, "sparsec_main.cpp"),
+           common_obj, os.path.join(out_dir, "net.o"), "-o", exe + ".tmp", "-lpthread", "-ldl",
+           "-lm"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"linking against net.o failed: {r.stderr.strip()[-300:]}"
+    os.replace(exe + ".tmp", exe)
+    return None
 
 
 def _compile_and_link(sparsec_path, net, fn_name, out_dir, drivers_dir, common_obj, isa,
@@ -164,13 +192,9 @@ def _compile_and_link(sparsec_path, net, fn_name, out_dir, drivers_dir, common_o
     if not os.path.exists(header):
         # sparsec names the header after the object: net.o -> net.h.
         return None, {"error": "sparsec compile wrote no net.h"}
-    cmd = ["g++", "-O2", "-std=c++17", f"-I{drivers_dir}", "-include", header,
-           f"-DSPARSEC_FN={fn_name}", os.path.join(drivers_dir, "sparsec_main.cpp"),
-           common_obj, obj, "-o", exe + ".tmp", "-lpthread", "-ldl", "-lm"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        return None, {"error": f"linking against net.o failed: {r.stderr.strip()[-300:]}"}
-    os.replace(exe + ".tmp", exe)
+    err = _link(drivers_dir, out_dir, fn_name, common_obj)
+    if err:
+        return None, {"error": err}
     with open(info_file, "w") as f:
         f.write(f"compile_s {wall:.3f}\ncompile_peak_mib {peak:.1f}\ntune_s {tune_s:.3f}\n")
     log(f"  sparsec compile {fn_name} {isa} t{threads}: {wall:.1f} s (tuning before it: "
@@ -182,11 +206,9 @@ def build_network(sparsec_path, net_mlir, fn_name, workdir, drivers_dir, common_
                   threads, log, compile_timeout=900):
     """Like build_case, for a whole network file (bench/harness/e2e.py)."""
     out_dir = os.path.join(workdir, binary_key(sparsec_path), f"{isa}-t{threads}")
-    exe = os.path.join(out_dir, "bench-sparsec")
-    info_file = os.path.join(out_dir, "compile.txt")
-    if os.path.exists(exe) and os.path.exists(info_file):
-        info = dict(line.split(None, 1) for line in open(info_file).read().splitlines())
-        return exe, {k: float(v) for k, v in info.items()}
+    cached = _cached(out_dir, fn_name, drivers_dir, common_obj)
+    if cached:
+        return cached
     os.makedirs(out_dir, exist_ok=True)
     return _compile_and_link(sparsec_path, net_mlir, fn_name, out_dir, drivers_dir, common_obj,
                              isa, threads, log, compile_timeout)

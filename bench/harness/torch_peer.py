@@ -4,7 +4,7 @@ Run as a long-lived worker by Debian's /usr/bin/python3, the only
 interpreter that sees python3-torch:
     /usr/bin/python3 torch_peer.py --threads T
 reads one JSON job per line on stdin, {"case": DIR, "variant": "dense"|"csr",
-"out": FILE, "samples": S, "min_sample": s, "max_time": s}, and answers each
+"out": FILE, "samples": S, "min_sample": s, "max_time": s, "warmup": s}, and answers each
 with one JSON line in the same format as the C++ drivers
 (bench/drivers/common.cpp), timed the same way. One process serves every case
 of a run because importing torch costs seconds. bench/e2e uses measure() too.
@@ -46,10 +46,10 @@ def load_case(case_dir):
     return kind, num, torch.from_numpy(w * mask), torch.from_numpy(x)
 
 
-def measure(fn, samples, min_sample, max_time):
+def measure(fn, samples, min_sample, max_time, warmup=0.05):
     start = time.perf_counter()
     warm = 0
-    while warm < 2 or time.perf_counter() - start < 0.05:
+    while warm < 2 or time.perf_counter() - start < warmup:
         fn()
         warm += 1
     single = (time.perf_counter() - start) / warm
@@ -112,7 +112,7 @@ def run_e2e(job):
 
     def fn():
         out["y"] = model(x)
-    r = measure(fn, job["samples"], job["min_sample"], job["max_time"])
+    r = measure(fn, job["samples"], job["min_sample"], job["max_time"], job.get("warmup", 0.05))
     out["y"].numpy().astype(np.float32).tofile(job["out"])
     r["info"] = f"torch {torch.__version__} threads {torch.get_num_threads()}"
     return r
@@ -125,7 +125,7 @@ def run_job(job):
     fn, result = make_fn(kind, num, w, x, job["variant"])
     if fn is None:
         return {"status": "n/a", "reason": result}
-    r = measure(fn, job["samples"], job["min_sample"], job["max_time"])
+    r = measure(fn, job["samples"], job["min_sample"], job["max_time"], job.get("warmup", 0.05))
     y = result().contiguous().numpy().astype(np.float32)
     y.tofile(job["out"])
     r["info"] = f"torch {torch.__version__} threads {torch.get_num_threads()}"
